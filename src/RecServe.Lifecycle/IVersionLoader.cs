@@ -1,0 +1,10 @@
+using RecServe.Runtime;
+
+namespace RecServe.Lifecycle;
+
+/// <summary>Loads one version folder into a servable model. The only thing the manager knows of model formats.</summary>
+public interface IVersionLoader
+{
+    /// <summary>Loads the version at <paramref name="path"/>; throws with the reason when it cannot be served.</summary>
+    IModel Load(string modelName, long version, string path);
+}

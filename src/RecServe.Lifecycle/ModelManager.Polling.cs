@@ -1,0 +1,228 @@
+using System.Collections.Immutable;
+using System.Diagnostics;
+using RecServe.Lifecycle.Config;
+using RecServe.Lifecycle.Sources;
+using RecServe.Lifecycle.Versions;
+
+namespace RecServe.Lifecycle;
+
+public sealed partial class ModelManager
+{
+    /// <summary>
+    /// Replaces the set of served models: new models are added, removed ones unloaded, changed policies and
+    /// labels take effect; then one poll runs so the new config is served when this returns.
+    /// </summary>
+    public async Task ApplyConfigAsync(IReadOnlyList<ModelConfig> configs, CancellationToken cancellationToken = default)
+    {
+        await _pollLock.WaitAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            var wanted = configs.ToDictionary(c => c.Name, StringComparer.Ordinal);
+            foreach (var name in _trackers.Keys.ToList())
+            {
+                if (!wanted.ContainsKey(name))
+                {
+                    RetireModel(name);
+                    _trackers.Remove(name);
+                }
+            }
+            foreach (var config in configs)
+            {
+                if (_trackers.TryGetValue(config.Name, out var tracker))
+                {
+                    tracker.Config = config;
+                }
+                else
+                {
+                    _trackers[config.Name] = new ModelTracker(config);
+                }
+                Publish(config.Name, served => served with { Config = config });
+            }
+            _trackerSnapshot = new Dictionary<string, ModelTracker>(_trackers, StringComparer.Ordinal);
+            await PollAllAsync(cancellationToken).ConfigureAwait(false);
+        }
+        finally
+        {
+            _pollLock.Release();
+        }
+    }
+
+    /// <summary>Scans every model's base path once and loads or retires versions accordingly.</summary>
+    public async Task PollAsync(CancellationToken cancellationToken = default)
+    {
+        await _pollLock.WaitAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            await PollAllAsync(cancellationToken).ConfigureAwait(false);
+        }
+        finally
+        {
+            _pollLock.Release();
+        }
+    }
+
+    /// <summary>Polls every <paramref name="interval"/> until cancelled.</summary>
+    public async Task RunPollingAsync(TimeSpan interval, CancellationToken cancellationToken)
+    {
+        using var timer = new PeriodicTimer(interval, _time);
+        try
+        {
+            while (await timer.WaitForNextTickAsync(cancellationToken).ConfigureAwait(false))
+            {
+                await PollAsync(cancellationToken).ConfigureAwait(false);
+            }
+        }
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        {
+        }
+    }
+
+    private async Task PollAllAsync(CancellationToken cancellationToken)
+    {
+        foreach (var tracker in _trackers.Values)
+        {
+            cancellationToken.ThrowIfCancellationRequested();
+            await PollModelAsync(tracker).ConfigureAwait(false);
+        }
+    }
+
+    private async Task PollModelAsync(ModelTracker tracker)
+    {
+        var name = tracker.Config.Name;
+        var folders = FileSystemVersionScanner.Scan(tracker.Config.BasePath);
+
+        // A folder is ready once it has stopped changing between two polls, so a version being copied in is
+        // not loaded half-written. What is on disk at start-up is taken as complete, as TF-Serving does.
+        var ready = new Dictionary<long, VersionFolder>();
+        foreach (var folder in folders)
+        {
+            var stable = !tracker.Scanned
+                || (tracker.LastFingerprints.TryGetValue(folder.Version, out var previous) && previous == folder.Fingerprint);
+            if (stable)
+            {
+                ready[folder.Version] = folder;
+            }
+            else if (!tracker.Statuses.ContainsKey(folder.Version))
+            {
+                SetStatus(tracker, folder.Version, ModelVersionState.Start, null);
+            }
+        }
+        tracker.LastFingerprints.Clear();
+        foreach (var folder in folders)
+        {
+            tracker.LastFingerprints[folder.Version] = folder.Fingerprint;
+        }
+        tracker.Scanned = true;
+
+        var aspired = tracker.Config.Policy.Select(ready.Keys);
+        foreach (var version in aspired)
+        {
+            if (IsServed(name, version))
+            {
+                continue;
+            }
+            var folder = ready[version];
+            if (tracker.FailedFingerprints.TryGetValue(version, out var failed) && failed == folder.Fingerprint)
+            {
+                continue;
+            }
+            await LoadVersionAsync(tracker, folder).ConfigureAwait(false);
+        }
+
+        // Availability first: older versions stay until an aspired one serves (or none is aspired any more).
+        var servedNow = ServedVersions(name);
+        var anyAspiredServed = aspired.Any(servedNow.Contains);
+        if (anyAspiredServed || aspired.Count == 0)
+        {
+            foreach (var version in servedNow)
+            {
+                if (!aspired.Contains(version))
+                {
+                    RetireVersion(name, version);
+                }
+            }
+        }
+    }
+
+    private async Task LoadVersionAsync(ModelTracker tracker, VersionFolder folder)
+    {
+        var name = tracker.Config.Name;
+        SetStatus(tracker, folder.Version, ModelVersionState.Loading, null);
+        LogLoading(name, folder.Version, folder.Path);
+        var clock = Stopwatch.StartNew();
+        try
+        {
+            // Loading runs on the thread pool's background work, never on a request's thread.
+            var model = await Task.Run(() => _loader.Load(name, folder.Version, folder.Path)).ConfigureAwait(false);
+            var servable = new ServableVersion(name, folder.Version, model, unloaded => OnUnloaded(tracker, unloaded));
+            tracker.FailedFingerprints.Remove(folder.Version);
+            Publish(name, served => served with { Versions = served.Versions.SetItem(folder.Version, servable) });
+            SetStatus(tracker, folder.Version, ModelVersionState.Available, null);
+            LogAvailable(name, folder.Version, clock.ElapsedMilliseconds);
+        }
+        catch (Exception e)
+        {
+            tracker.FailedFingerprints[folder.Version] = folder.Fingerprint;
+            SetStatus(tracker, folder.Version, ModelVersionState.End, e.Message);
+            LogLoadFailed(name, folder.Version, e.Message);
+        }
+    }
+
+    private void OnUnloaded(ModelTracker tracker, ServableVersion version)
+    {
+        // A version failed or reloaded since keeps its newer status.
+        if (tracker.Statuses.TryGetValue(version.Version, out var status) && status.State == ModelVersionState.Unloading)
+        {
+            SetStatus(tracker, version.Version, ModelVersionState.End, null);
+        }
+        LogUnloaded(version.ModelName, version.Version);
+    }
+
+    private void RetireVersion(string name, long version)
+    {
+        ServableVersion? removed = null;
+        Publish(name, served =>
+        {
+            removed = served.Versions.GetValueOrDefault(version);
+            return served with { Versions = served.Versions.Remove(version) };
+        });
+        if (removed is not null)
+        {
+            if (_trackers.TryGetValue(name, out var tracker))
+            {
+                SetStatus(tracker, version, ModelVersionState.Unloading, null);
+            }
+            LogRetiring(name, version);
+            removed.Release();
+        }
+    }
+
+    private void RetireModel(string name)
+    {
+        foreach (var version in ServedVersions(name))
+        {
+            RetireVersion(name, version);
+        }
+        var map = _map;
+        Volatile.Write(ref _map, map with { Models = map.Models.Remove(name) });
+    }
+
+    private bool IsServed(string name, long version) =>
+        _map.Models.TryGetValue(name, out var model) && model.Versions.ContainsKey(version);
+
+    private List<long> ServedVersions(string name) =>
+        _map.Models.TryGetValue(name, out var model) ? model.Versions.Keys.ToList() : [];
+
+    // Only the polling thread (holding _pollLock) writes the map, so read-modify-write needs no CAS loop.
+    private void Publish(string name, Func<ServedModel, ServedModel> change)
+    {
+        var map = _map;
+        var current = map.Models.TryGetValue(name, out var model)
+            ? model
+            : new ServedModel(_trackers[name].Config, ImmutableSortedDictionary<long, ServableVersion>.Empty);
+        Volatile.Write(ref _map, map with { Models = map.Models.SetItem(name, change(current)) });
+    }
+
+    private void SetStatus(ModelTracker tracker, long version, ModelVersionState state, string? error) =>
+        tracker.Statuses[version] = new VersionStatus(version, state, error, _time.GetUtcNow());
+}

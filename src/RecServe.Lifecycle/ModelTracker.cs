@@ -1,0 +1,23 @@
+using System.Collections.Concurrent;
+using RecServe.Lifecycle.Config;
+using RecServe.Lifecycle.Versions;
+
+namespace RecServe.Lifecycle;
+
+/// <summary>The manager's bookkeeping for one model; written only by the polling thread.</summary>
+internal sealed class ModelTracker(ModelConfig config)
+{
+    public ModelConfig Config { get; set; } = config;
+
+    /// <summary>Status of every version seen, read concurrently by status requests.</summary>
+    public ConcurrentDictionary<long, VersionStatus> Statuses { get; } = new();
+
+    /// <summary>Fingerprint of each version folder at the previous scan.</summary>
+    public Dictionary<long, string> LastFingerprints { get; } = new();
+
+    /// <summary>Fingerprint of each version folder whose load failed: not retried until its files change.</summary>
+    public Dictionary<long, string> FailedFingerprints { get; } = new();
+
+    /// <summary>Whether the base path has been scanned before.</summary>
+    public bool Scanned { get; set; }
+}

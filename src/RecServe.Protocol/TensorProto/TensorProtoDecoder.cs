@@ -1,0 +1,151 @@
+using System.Runtime.InteropServices;
+using Google.Protobuf.Collections;
+using RecServe.Core.Errors;
+using RecServe.Core.Tensors;
+using Proto = Tensorflow.TensorProto;
+
+namespace RecServe.Protocol.TensorProto;
+
+/// <summary>
+/// Turns a <see cref="Proto"/> into a <see cref="Tensor"/>. <c>tensor_content</c> is taken with one copy;
+/// typed fields follow TensorFlow's rule: fewer values than elements repeat the last value, none means zeros.
+/// </summary>
+public static class TensorProtoDecoder
+{
+    /// <summary>Decodes <paramref name="proto"/>; INVALID_ARGUMENT (naming <paramref name="name"/>) if it is malformed.</summary>
+    public static Tensor Decode(string name, Proto proto)
+    {
+        var type = DataTypeMapping.ToTensorDataType(proto.Dtype, name);
+        var shape = DecodeShape(name, proto);
+        long count;
+        try
+        {
+            count = TensorShape.ElementCount(shape);
+        }
+        catch (OverflowException)
+        {
+            throw ServingException.InvalidArgument($"tensor '{name}' has a shape {TensorShape.Format(shape)} too large to hold");
+        }
+        if (count > int.MaxValue)
+        {
+            throw ServingException.InvalidArgument($"tensor '{name}' has {count} elements, more than one tensor may hold");
+        }
+
+        if (type == TensorDataType.String)
+        {
+            return DecodeStrings(name, proto, shape, (int)count);
+        }
+        if (!proto.TensorContent.IsEmpty)
+        {
+            var expected = count * type.ElementSize();
+            if (proto.TensorContent.Length != expected)
+            {
+                throw ServingException.InvalidArgument(
+                    $"tensor '{name}' has {proto.TensorContent.Length} bytes of tensor_content but shape {TensorShape.Format(shape)} of {type.DisplayName()} needs {expected}");
+            }
+            return Tensor.FromBytes(type, shape, proto.TensorContent.Span);
+        }
+
+        var tensor = Tensor.Allocate(type, shape);
+        try
+        {
+            switch (type)
+            {
+                case TensorDataType.Float32: Fill(name, proto.FloatVal, tensor.AsSpan<float>()); break;
+                case TensorDataType.Float64: Fill(name, proto.DoubleVal, tensor.AsSpan<double>()); break;
+                case TensorDataType.Int64: Fill(name, proto.Int64Val, tensor.AsSpan<long>()); break;
+                case TensorDataType.Int32: Fill(name, proto.IntVal, tensor.AsSpan<int>()); break;
+                case TensorDataType.Bool: FillConverted(name, proto.BoolVal, tensor.AsSpan<byte>(), static v => v ? (byte)1 : (byte)0); break;
+                case TensorDataType.Int8: FillConverted(name, proto.IntVal, tensor.AsSpan<sbyte>(), static v => unchecked((sbyte)v)); break;
+                case TensorDataType.UInt8: FillConverted(name, proto.IntVal, tensor.AsSpan<byte>(), static v => unchecked((byte)v)); break;
+                case TensorDataType.Float16: FillConverted(name, proto.HalfVal, tensor.AsSpan<ushort>(), static v => unchecked((ushort)v)); break;
+                default: throw ServingException.InvalidArgument($"tensor '{name}' has an unsupported dtype");
+            }
+            return tensor;
+        }
+        catch
+        {
+            tensor.Dispose();
+            throw;
+        }
+    }
+
+    private static long[] DecodeShape(string name, Proto proto)
+    {
+        var shapeProto = proto.TensorShape;
+        if (shapeProto is null)
+        {
+            return [];
+        }
+        if (shapeProto.UnknownRank)
+        {
+            throw ServingException.InvalidArgument($"tensor '{name}' has an unknown rank; a request tensor needs a full shape");
+        }
+        var shape = new long[shapeProto.Dim.Count];
+        for (var i = 0; i < shape.Length; i++)
+        {
+            var size = shapeProto.Dim[i].Size;
+            if (size < 0)
+            {
+                throw ServingException.InvalidArgument($"tensor '{name}' has dimension {i} of size {size}; sizes must be non-negative");
+            }
+            shape[i] = size;
+        }
+        return shape;
+    }
+
+    private static void Fill<T>(string name, RepeatedField<T> values, Span<T> target) where T : unmanaged
+    {
+        CheckCount(name, values.Count, target.Length);
+        for (var i = 0; i < target.Length && i < values.Count; i++)
+        {
+            target[i] = values[i];
+        }
+        RepeatLast(values.Count, target);
+    }
+
+    private static void FillConverted<TIn, TOut>(string name, RepeatedField<TIn> values, Span<TOut> target, Func<TIn, TOut> convert)
+        where TOut : unmanaged
+    {
+        CheckCount(name, values.Count, target.Length);
+        for (var i = 0; i < target.Length && i < values.Count; i++)
+        {
+            target[i] = convert(values[i]);
+        }
+        RepeatLast(values.Count, target);
+    }
+
+    private static void RepeatLast<T>(int given, Span<T> target)
+    {
+        if (given > 0 && given < target.Length)
+        {
+            target[given..].Fill(target[given - 1]);
+        }
+    }
+
+    private static void CheckCount(string name, int given, int expected)
+    {
+        if (given > expected)
+        {
+            throw ServingException.InvalidArgument(
+                $"tensor '{name}' has {given} values but its shape holds {expected}");
+        }
+    }
+
+    private static Tensor DecodeStrings(string name, Proto proto, long[] shape, int count)
+    {
+        var values = proto.StringVal;
+        CheckCount(name, values.Count, count);
+        var strings = new byte[count][];
+        for (var i = 0; i < count; i++)
+        {
+            strings[i] = values.Count == 0 ? [] : values[Math.Min(i, values.Count - 1)].ToByteArray();
+        }
+        return Tensor.FromStrings(shape, strings);
+    }
+
+    /// <summary>Whether the tensor carries its values in <c>tensor_content</c>.</summary>
+    public static bool UsesTensorContent(Proto proto) => !proto.TensorContent.IsEmpty;
+
+    internal static ReadOnlySpan<byte> AsBytes<T>(ReadOnlySpan<T> values) where T : unmanaged => MemoryMarshal.AsBytes(values);
+}

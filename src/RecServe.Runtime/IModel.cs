@@ -1,0 +1,18 @@
+using RecServe.Core.Signatures;
+using RecServe.Core.Tensors;
+
+namespace RecServe.Runtime;
+
+/// <summary>One loaded model version that can answer predictions. Implementations are thread-safe.</summary>
+public interface IModel : IDisposable
+{
+    /// <summary>The inputs and outputs of the model's serving signature.</summary>
+    ModelSignature Signature { get; }
+
+    /// <summary>
+    /// Runs the model. <paramref name="inputs"/> must already satisfy <see cref="Signature"/> (see
+    /// <see cref="SignatureValidator"/>). Returns the outputs named in <paramref name="outputFilter"/>, or all
+    /// outputs when it is empty, in signature order; the caller disposes the result.
+    /// </summary>
+    TensorSet Predict(IReadOnlyDictionary<string, Tensor> inputs, IReadOnlyList<string> outputFilter);
+}

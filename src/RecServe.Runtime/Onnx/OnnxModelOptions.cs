@@ -1,0 +1,11 @@
+namespace RecServe.Runtime.Onnx;
+
+/// <summary>How ONNX Runtime sessions are configured.</summary>
+public sealed record OnnxModelOptions
+{
+    /// <summary>Threads one inference may use inside an operator; 0 lets ONNX Runtime pick (one per core).</summary>
+    public int IntraOpThreads { get; init; }
+
+    /// <summary>Threads for running independent operators in parallel; 0 lets ONNX Runtime pick.</summary>
+    public int InterOpThreads { get; init; }
+}
