@@ -1,0 +1,117 @@
+using System.Buffers;
+using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
+using RecServe.Core.Errors;
+using RecServe.Core.Signatures;
+using RecServe.Core.Tensors;
+
+namespace RecServe.Protocol.Json;
+
+/// <summary>
+/// Collects one input's values in row-major order while the JSON is read, so that no DOM is built: fixed-size
+/// values go into a pooled byte buffer that doubles as needed, strings into a list. The tensor is made at the end,
+/// once the shape is known.
+/// </summary>
+internal sealed class InputAccumulator : IDisposable
+{
+    private const int InitialBytes = 256;
+
+    private byte[] _buffer = [];
+    private int _byteCount;
+    private readonly List<byte[]>? _strings;
+
+    public InputAccumulator(TensorSpec spec, byte[] utf8Name)
+    {
+        Spec = spec;
+        Utf8Name = utf8Name;
+        if (spec.DataType == TensorDataType.String)
+        {
+            _strings = [];
+        }
+        else if (spec.DataType.ElementSize() == 0)
+        {
+            throw ServingException.InvalidArgument(
+                $"input '{spec.Name}' has type {spec.DataType.DisplayName()}, which the JSON API cannot carry");
+        }
+    }
+
+    /// <summary>The signature's description of this input.</summary>
+    public TensorSpec Spec { get; }
+
+    /// <summary>The input name as UTF-8, compared against JSON keys without decoding them.</summary>
+    public byte[] Utf8Name { get; }
+
+    /// <summary>The input name.</summary>
+    public string Name => Spec.Name;
+
+    /// <summary>Element type that JSON values are converted to.</summary>
+    public TensorDataType DataType => Spec.DataType;
+
+    /// <summary>
+    /// Shape of the first value read for this input: one row's shape in row format, the whole tensor's in
+    /// columnar format. Null until a value has been read.
+    /// </summary>
+    public long[]? ItemShape { get; set; }
+
+    /// <summary>The last row (or -1) in which this input was given; finds duplicate and missing keys.</summary>
+    public int LastRow { get; set; } = -1;
+
+    /// <summary>Appends one fixed-size value.</summary>
+    public void Append<T>(T value) where T : unmanaged
+    {
+        var size = Unsafe.SizeOf<T>();
+        if (_buffer.Length - _byteCount < size)
+        {
+            Grow(size);
+        }
+        MemoryMarshal.Write(_buffer.AsSpan(_byteCount), in value);
+        _byteCount += size;
+    }
+
+    /// <summary>Appends one string value (not copied).</summary>
+    public void AppendString(byte[] value) => _strings!.Add(value);
+
+    /// <summary>Makes the tensor; <paramref name="shape"/> must hold exactly the values appended.</summary>
+    public Tensor ToTensor(long[] shape)
+    {
+        if (_strings is not null)
+        {
+            return Tensor.FromStrings(shape, _strings.ToArray());
+        }
+        return Tensor.FromBytes(DataType, shape, _buffer.AsSpan(0, _byteCount));
+    }
+
+    /// <summary>Returns the pooled buffer.</summary>
+    public void Dispose()
+    {
+        var buffer = _buffer;
+        _buffer = [];
+        _byteCount = 0;
+        if (buffer.Length > 0)
+        {
+            ArrayPool<byte>.Shared.Return(buffer);
+        }
+    }
+
+    private void Grow(int extra)
+    {
+        var needed = (long)_byteCount + extra;
+        var size = Math.Max(Math.Max((long)_buffer.Length * 2, InitialBytes), needed);
+        if (size > Array.MaxLength)
+        {
+            if (needed > Array.MaxLength)
+            {
+                throw ServingException.ResourceExhausted(
+                    $"input '{Name}' holds more than {Array.MaxLength} bytes of values, more than one tensor can hold");
+            }
+            size = Array.MaxLength;
+        }
+        var next = ArrayPool<byte>.Shared.Rent((int)size);
+        _buffer.AsSpan(0, _byteCount).CopyTo(next);
+        if (_buffer.Length > 0)
+        {
+            ArrayPool<byte>.Shared.Return(_buffer);
+        }
+        _buffer = next;
+    }
+}

@@ -1,0 +1,145 @@
+using System.Runtime.CompilerServices;
+using System.Text;
+using System.Text.Json;
+using RecServe.Core.Errors;
+using RecServe.Core.Signatures;
+using RecServe.Core.Tensors;
+
+namespace RecServe.Protocol.Json;
+
+/// <summary>
+/// The accumulators of one request, one per signature input in signature order, with lookup of a JSON key
+/// among them and the final conversion to tensors.
+/// </summary>
+internal sealed class InputSet : IDisposable
+{
+    // Input names encoded once per signature, not once per request.
+    private static readonly ConditionalWeakTable<ModelSignature, byte[][]> Utf8NamesBySignature = new();
+
+    private readonly InputAccumulator[] _items;
+
+    public InputSet(ModelSignature signature)
+    {
+        var specs = signature.Inputs;
+        if (specs.Count == 0)
+        {
+            throw ServingException.InvalidArgument("the signature has no inputs, so there is nothing to feed");
+        }
+        var names = Utf8NamesBySignature.GetValue(signature, static s => EncodeNames(s.Inputs));
+        _items = new InputAccumulator[specs.Count];
+        for (var i = 0; i < _items.Length; i++)
+        {
+            _items[i] = new InputAccumulator(specs[i], names[i]);
+        }
+    }
+
+    /// <summary>Number of inputs.</summary>
+    public int Count => _items.Length;
+
+    /// <summary>The accumulator of input <paramref name="index"/> (signature order).</summary>
+    public InputAccumulator this[int index] => _items[index];
+
+    /// <summary>
+    /// Index of the input named by the property-name token the reader is on, or -1. The search starts at
+    /// <paramref name="hint"/> (0 to Count - 1), so keys in a predictable order cost one comparison each.
+    /// </summary>
+    public int Find(ref Utf8JsonReader reader, int hint)
+    {
+        var count = _items.Length;
+        for (var k = 0; k < count; k++)
+        {
+            var i = hint + k;
+            if (i >= count)
+            {
+                i -= count;
+            }
+            if (reader.ValueTextEquals(_items[i].Utf8Name))
+            {
+                return i;
+            }
+        }
+        return -1;
+    }
+
+    /// <summary>The input names, comma-separated, for error messages.</summary>
+    public string NameList()
+    {
+        var names = new string[_items.Length];
+        for (var i = 0; i < names.Length; i++)
+        {
+            names[i] = _items[i].Name;
+        }
+        return string.Join(", ", names);
+    }
+
+    /// <summary>
+    /// Makes the tensors: in row format each gets a leading dimension of <paramref name="rows"/>. Every shape is
+    /// checked against the signature before any tensor is made.
+    /// </summary>
+    public Dictionary<string, Tensor> ToTensors(PredictJsonFormat format, int rows)
+    {
+        var shapes = new long[_items.Length][];
+        for (var i = 0; i < _items.Length; i++)
+        {
+            var item = _items[i].ItemShape!;
+            shapes[i] = format == PredictJsonFormat.Row ? [rows, .. item] : item;
+            CheckAgainstSignature(_items[i].Spec, shapes[i], format);
+        }
+
+        var tensors = new Dictionary<string, Tensor>(_items.Length, StringComparer.Ordinal);
+        try
+        {
+            for (var i = 0; i < _items.Length; i++)
+            {
+                tensors[_items[i].Name] = _items[i].ToTensor(shapes[i]);
+            }
+        }
+        catch
+        {
+            foreach (var tensor in tensors.Values)
+            {
+                tensor.Dispose();
+            }
+            throw;
+        }
+        return tensors;
+    }
+
+    /// <summary>Returns every accumulator's pooled buffer.</summary>
+    public void Dispose()
+    {
+        foreach (var item in _items)
+        {
+            item.Dispose();
+        }
+    }
+
+    private static void CheckAgainstSignature(TensorSpec spec, long[] shape, PredictJsonFormat format)
+    {
+        if (spec.Shape is null)
+        {
+            return;
+        }
+        var fits = spec.Shape.Length == shape.Length;
+        for (var d = 0; fits && d < shape.Length; d++)
+        {
+            fits = spec.Shape[d] < 0 || spec.Shape[d] == shape[d];
+        }
+        if (!fits)
+        {
+            var hint = format == PredictJsonFormat.Row ? " (with 'instances', the first dimension is the number of rows)" : "";
+            throw ServingException.InvalidArgument(
+                $"input '{spec.Name}' has shape {TensorShape.Format(shape)} but the signature expects {TensorShape.Format(spec.Shape)}{hint}");
+        }
+    }
+
+    private static byte[][] EncodeNames(IReadOnlyList<TensorSpec> specs)
+    {
+        var names = new byte[specs.Count][];
+        for (var i = 0; i < names.Length; i++)
+        {
+            names[i] = Encoding.UTF8.GetBytes(specs[i].Name);
+        }
+        return names;
+    }
+}
