@@ -32,7 +32,7 @@ public static class PredictJsonResponseWriter
     /// INVALID_ARGUMENT, with nothing written, when there are no outputs or, in row format, an output is a scalar
     /// or the outputs disagree on the batch size (TF-Serving fails such responses the same way).
     /// </exception>
-    public static void Write(IBufferWriter<byte> output, PredictJsonFormat format, IReadOnlyList<KeyValuePair<string, Tensor>> outputs)
+    public static void Write(IBufferWriter<byte> output, PredictJsonFormat format, IReadOnlyList<NamedTensor> outputs)
     {
         ArgumentNullException.ThrowIfNull(output);
         ArgumentNullException.ThrowIfNull(outputs);
@@ -66,7 +66,7 @@ public static class PredictJsonResponseWriter
         writer.WriteEndObject();
     }
 
-    private static void WriteRows(Utf8JsonWriter writer, IReadOnlyList<KeyValuePair<string, Tensor>> outputs, int rows)
+    private static void WriteRows(Utf8JsonWriter writer, IReadOnlyList<NamedTensor> outputs, int rows)
     {
         writer.WritePropertyName("predictions"u8);
         writer.WriteStartArray();
@@ -96,7 +96,7 @@ public static class PredictJsonResponseWriter
         writer.WriteEndArray();
     }
 
-    private static void WriteColumns(Utf8JsonWriter writer, IReadOnlyList<KeyValuePair<string, Tensor>> outputs)
+    private static void WriteColumns(Utf8JsonWriter writer, IReadOnlyList<NamedTensor> outputs)
     {
         writer.WritePropertyName("outputs"u8);
         var single = outputs.Count == 1;
@@ -121,7 +121,7 @@ public static class PredictJsonResponseWriter
     }
 
     // Row format splits every output along dimension 0, so all must have one, of the same size.
-    private static int RowCount(IReadOnlyList<KeyValuePair<string, Tensor>> outputs)
+    private static int RowCount(IReadOnlyList<NamedTensor> outputs)
     {
         var rows = -1L;
         string? first = null;

@@ -29,10 +29,10 @@ internal static class JsonTestSupport
 
     public static string Write(PredictJsonFormat format, params (string Name, Tensor Tensor)[] outputs)
     {
-        var list = new List<KeyValuePair<string, Tensor>>();
+        var list = new List<NamedTensor>();
         foreach (var (name, tensor) in outputs)
         {
-            list.Add(new KeyValuePair<string, Tensor>(name, tensor));
+            list.Add(new NamedTensor(name, tensor));
         }
         var buffer = new ArrayBufferWriter<byte>();
         PredictJsonResponseWriter.Write(buffer, format, list);

@@ -1,0 +1,63 @@
+using System.CommandLine;
+using Microsoft.Extensions.Hosting;
+using RecServe.Server.Hosting;
+
+namespace RecServe.Cli.Commands;
+
+/// <summary><c>recserve serve</c>: runs the server with TF-Serving's flag names.</summary>
+internal static class ServeCommand
+{
+    public static Command Create()
+    {
+        var defaults = new ServerOptions();
+        var port = new Option<int>("--port") { Description = "gRPC port (TF-Serving: --port).", DefaultValueFactory = _ => defaults.GrpcPort };
+        var restPort = new Option<int>("--rest_api_port") { Description = "REST port; 0 turns REST off.", DefaultValueFactory = _ => defaults.RestPort };
+        var bind = new Option<string>("--bind_address") { Description = "Address both ports bind to.", DefaultValueFactory = _ => defaults.BindAddress };
+        var modelName = new Option<string?>("--model_name") { Description = "Name of the model served from --model_base_path.", DefaultValueFactory = _ => "default" };
+        var basePath = new Option<string?>("--model_base_path") { Description = "Folder whose numeric sub-folders (1/, 2/, ...) are the model's versions; the highest is served." };
+        var configFile = new Option<string?>("--model_config_file") { Description = "JSON config listing several models (name, base_path, model_version_policy, version_labels)." };
+        var poll = new Option<double>("--file_system_poll_wait_seconds") { Description = "Seconds between scans for new versions.", DefaultValueFactory = _ => defaults.FileSystemPollWaitSeconds };
+        var maxMessage = new Option<int>("--max_message_bytes") { Description = "Largest gRPC message or REST body, in bytes.", DefaultValueFactory = _ => defaults.MaxMessageBytes };
+        var intraOp = new Option<int>("--intra_op_threads") { Description = "ONNX Runtime threads per operator; 0 = one per core.", DefaultValueFactory = _ => 0 };
+        var interOp = new Option<int>("--inter_op_threads") { Description = "ONNX Runtime threads across operators; 0 = automatic.", DefaultValueFactory = _ => 0 };
+
+        var command = new Command("serve",
+            "Serve models over TF-Serving's gRPC (default 8500) and REST (default 8501) APIs.\n\n" +
+            "Examples:\n" +
+            "  recserve serve --model_name dlrm --model_base_path examples/models/dlrm\n" +
+            "  recserve serve --model_config_file models.json --file_system_poll_wait_seconds 5")
+        {
+            port, restPort, bind, modelName, basePath, configFile, poll, maxMessage, intraOp, interOp,
+        };
+        command.SetAction(async (parse, cancellationToken) =>
+        {
+            var options = new ServerOptions
+            {
+                GrpcPort = parse.GetValue(port),
+                RestPort = parse.GetValue(restPort),
+                BindAddress = parse.GetValue(bind)!,
+                ModelName = parse.GetValue(modelName),
+                ModelBasePath = parse.GetValue(basePath),
+                ModelConfigFile = parse.GetValue(configFile),
+                FileSystemPollWaitSeconds = parse.GetValue(poll),
+                MaxMessageBytes = parse.GetValue(maxMessage),
+                IntraOpThreads = parse.GetValue(intraOp),
+                InterOpThreads = parse.GetValue(interOp),
+            };
+            try
+            {
+                var app = RecServeHost.Build(options);
+                await app.StartAsync(cancellationToken).ConfigureAwait(false);
+                Console.WriteLine($"RecServe ready: gRPC on {options.BindAddress}:{options.GrpcPort}, REST on {options.BindAddress}:{options.RestPort}");
+                await app.WaitForShutdownAsync(cancellationToken).ConfigureAwait(false);
+                return 0;
+            }
+            catch (Exception e) when (e is ArgumentException or FormatException or IOException)
+            {
+                Console.Error.WriteLine($"recserve serve: {e.Message}");
+                return 2;
+            }
+        });
+        return command;
+    }
+}

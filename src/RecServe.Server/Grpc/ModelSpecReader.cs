@@ -1,0 +1,22 @@
+using RecServe.Core.Errors;
+using Tensorflow.Serving;
+
+namespace RecServe.Server.Grpc;
+
+/// <summary>Reads the model, version and label out of a request's <see cref="ModelSpec"/>.</summary>
+internal static class ModelSpecReader
+{
+    public static (string Name, long? Version, string? Label) Read(ModelSpec? spec)
+    {
+        if (spec is null || string.IsNullOrEmpty(spec.Name))
+        {
+            throw ServingException.InvalidArgument("model_spec.name is required");
+        }
+        return spec.VersionChoiceCase switch
+        {
+            ModelSpec.VersionChoiceOneofCase.Version => (spec.Name, spec.Version, null),
+            ModelSpec.VersionChoiceOneofCase.VersionLabel => (spec.Name, null, spec.VersionLabel),
+            _ => (spec.Name, null, null),
+        };
+    }
+}

@@ -1,0 +1,73 @@
+using Grpc.Core;
+using RecServe.Core.Errors;
+using RecServe.Core.Signatures;
+using RecServe.Core.Tensors;
+using RecServe.Protocol.Metadata;
+using RecServe.Protocol.TensorProto;
+using RecServe.Server.Serving;
+using Tensorflow.Serving;
+
+namespace RecServe.Server.Grpc;
+
+/// <summary>TF-Serving's <c>tensorflow.serving.PredictionService</c>: Predict and GetModelMetadata.</summary>
+public sealed class PredictionGrpcService(PredictionPipeline pipeline) : PredictionService.PredictionServiceBase
+{
+    /// <inheritdoc />
+    public override Task<PredictResponse> Predict(PredictRequest request, ServerCallContext context)
+    {
+        var (name, version, label) = ModelSpecReader.Read(request.ModelSpec);
+        using var handle = pipeline.Lease(name, version, label);
+        var inputs = new Dictionary<string, Tensor>(request.Inputs.Count, StringComparer.Ordinal);
+        try
+        {
+            // Answer in the encoding the client used: tensor_content in, tensor_content out; typed fields
+            // (what TF-Serving answers and what clients reading float_val expect) otherwise.
+            var encoding = request.Inputs.Count > 0 ? TensorEncoding.TensorContent : TensorEncoding.TypedFields;
+            foreach (var (inputName, proto) in request.Inputs)
+            {
+                inputs[inputName] = TensorProtoDecoder.Decode(inputName, proto);
+                if (!TensorProtoDecoder.UsesTensorContent(proto))
+                {
+                    encoding = TensorEncoding.TypedFields;
+                }
+            }
+            var prediction = new PredictionRequest(name, version, label, request.ModelSpec.SignatureName, inputs, request.OutputFilter);
+            using var result = PredictionPipeline.Predict(handle, prediction);
+            var response = new PredictResponse
+            {
+                ModelSpec = new ModelSpec { Name = name, Version = result.Version, SignatureName = ModelSignature.DefaultName },
+            };
+            foreach (var output in result.Outputs.Items)
+            {
+                response.Outputs[output.Name] = TensorProtoEncoder.Encode(output.Tensor, encoding);
+            }
+            return Task.FromResult(response);
+        }
+        finally
+        {
+            foreach (var tensor in inputs.Values)
+            {
+                tensor.Dispose();
+            }
+        }
+    }
+
+    /// <inheritdoc />
+    public override Task<GetModelMetadataResponse> GetModelMetadata(GetModelMetadataRequest request, ServerCallContext context)
+    {
+        var (name, version, label) = ModelSpecReader.Read(request.ModelSpec);
+        if (request.MetadataField.Count == 0)
+        {
+            throw ServingException.InvalidArgument("metadata_field is empty; ask for \"signature_def\"");
+        }
+        foreach (var field in request.MetadataField)
+        {
+            if (field != SignatureDefEncoder.SignatureDefField)
+            {
+                throw ServingException.InvalidArgument($"metadata field '{field}' is not supported; only \"signature_def\" is");
+            }
+        }
+        using var handle = pipeline.Lease(name, version, label);
+        return Task.FromResult(SignatureDefEncoder.EncodeMetadata(name, handle.Version, handle.Model.Signature));
+    }
+}

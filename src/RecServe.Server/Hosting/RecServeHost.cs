@@ -1,0 +1,90 @@
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Server.Kestrel.Core;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using RecServe.Lifecycle;
+using RecServe.Lifecycle.Config;
+using RecServe.Runtime.Onnx;
+using RecServe.Server.Grpc;
+using RecServe.Server.Rest;
+using RecServe.Server.Serving;
+
+namespace RecServe.Server.Hosting;
+
+/// <summary>Builds and runs the RecServe web host: Kestrel with a gRPC port and a REST port.</summary>
+public static class RecServeHost
+{
+    /// <summary>Builds the host for <paramref name="options"/>; call <c>RunAsync</c> on the result.</summary>
+    public static WebApplication Build(ServerOptions options, string[]? args = null)
+    {
+        var models = ResolveModels(options);
+        var builder = WebApplication.CreateSlimBuilder(args ?? []);
+        builder.Logging.ClearProviders();
+        builder.Logging.AddSimpleConsole(console =>
+        {
+            console.SingleLine = true;
+            console.TimestampFormat = "HH:mm:ss.fff ";
+        });
+        builder.Services.Configure<HostOptions>(host => host.ShutdownTimeout = options.ShutdownDrainTimeout);
+        builder.WebHost.ConfigureKestrel(kestrel =>
+        {
+            // Size limits are enforced per protocol (gRPC's message limit, the REST body reader), each with the
+            // error its clients expect; Kestrel's own limit would reset gRPC streams with no status.
+            kestrel.Limits.MaxRequestBodySize = null;
+            var address = System.Net.IPAddress.Parse(options.BindAddress);
+            kestrel.Listen(address, options.GrpcPort, listen => listen.Protocols = HttpProtocols.Http2);
+            if (options.RestPort > 0)
+            {
+                kestrel.Listen(address, options.RestPort, listen => listen.Protocols = HttpProtocols.Http1AndHttp2);
+            }
+        });
+
+        builder.Services.AddSingleton(options);
+        builder.Services.AddSingleton(new OnnxModelOptions { IntraOpThreads = options.IntraOpThreads, InterOpThreads = options.InterOpThreads });
+        builder.Services.AddSingleton<IVersionLoader, ModelFolderLoader>();
+        builder.Services.AddSingleton<ModelManager>();
+        builder.Services.AddSingleton<PredictionPipeline>();
+        builder.Services.AddHostedService(services => new ModelPollingService(
+            services.GetRequiredService<ModelManager>(), models, TimeSpan.FromSeconds(options.FileSystemPollWaitSeconds)));
+        builder.Services.AddGrpc(grpc =>
+        {
+            grpc.MaxReceiveMessageSize = options.MaxMessageBytes;
+            grpc.MaxSendMessageSize = options.MaxMessageBytes;
+            grpc.EnableDetailedErrors = false;
+            grpc.Interceptors.Add<ServingErrorInterceptor>();
+        });
+        builder.Services.AddGrpcHealthChecks().AddCheck<ModelsReadyHealthCheck>("models");
+
+        var app = builder.Build();
+        app.MapGrpcService<PredictionGrpcService>();
+        app.MapGrpcService<ModelGrpcService>();
+        app.MapGrpcHealthChecksService();
+        RestApi.Map(app);
+        return app;
+    }
+
+    private static IReadOnlyList<ModelConfig> ResolveModels(ServerOptions options)
+    {
+        if (!string.IsNullOrEmpty(options.ModelConfigFile))
+        {
+            if (!string.IsNullOrEmpty(options.ModelBasePath))
+            {
+                throw new ArgumentException("give either --model_config_file or --model_base_path, not both");
+            }
+            return ModelConfigFile.Load(options.ModelConfigFile);
+        }
+        if (string.IsNullOrEmpty(options.ModelBasePath))
+        {
+            throw new ArgumentException("give --model_base_path (with --model_name) or --model_config_file");
+        }
+        var basePath = Path.GetFullPath(options.ModelBasePath);
+        if (!Directory.Exists(basePath))
+        {
+            throw new ArgumentException($"--model_base_path {basePath} does not exist");
+        }
+        var name = string.IsNullOrEmpty(options.ModelName) ? "default" : options.ModelName;
+        return [ModelConfig.Latest(name, basePath)];
+    }
+}

@@ -1,0 +1,38 @@
+namespace RecServe.Server.Hosting;
+
+/// <summary>Everything <c>recserve serve</c> can be told; defaults follow TensorFlow Serving.</summary>
+public sealed record ServerOptions
+{
+    /// <summary>gRPC port (TF-Serving's <c>--port</c>); 8500 by default.</summary>
+    public int GrpcPort { get; init; } = 8500;
+
+    /// <summary>REST port (<c>--rest_api_port</c>); 8501 by default; 0 turns REST off, as in TF-Serving.</summary>
+    public int RestPort { get; init; } = 8501;
+
+    /// <summary>Address both ports bind to; every interface by default.</summary>
+    public string BindAddress { get; init; } = "0.0.0.0";
+
+    /// <summary>Name of the single model served with <see cref="ModelBasePath"/>.</summary>
+    public string? ModelName { get; init; }
+
+    /// <summary>Folder holding the single model's numeric version folders.</summary>
+    public string? ModelBasePath { get; init; }
+
+    /// <summary>JSON model config file for several models (instead of name and base path).</summary>
+    public string? ModelConfigFile { get; init; }
+
+    /// <summary>Seconds between scans of the model folders for new versions.</summary>
+    public double FileSystemPollWaitSeconds { get; init; } = 1;
+
+    /// <summary>Largest request or response message, in bytes, for gRPC and REST.</summary>
+    public int MaxMessageBytes { get; init; } = 64 * 1024 * 1024;
+
+    /// <summary>ONNX Runtime threads inside one operator; 0 means one per core.</summary>
+    public int IntraOpThreads { get; init; }
+
+    /// <summary>ONNX Runtime threads across operators; 0 lets ONNX Runtime decide.</summary>
+    public int InterOpThreads { get; init; }
+
+    /// <summary>How long shutdown waits for in-flight requests.</summary>
+    public TimeSpan ShutdownDrainTimeout { get; init; } = TimeSpan.FromSeconds(30);
+}

@@ -1,0 +1,44 @@
+using RecServe.Core.Errors;
+using RecServe.Core.Signatures;
+using RecServe.Core.Tensors;
+using RecServe.Lifecycle;
+using RecServe.Lifecycle.Versions;
+
+namespace RecServe.Server.Serving;
+
+/// <summary>
+/// The request path shared by every protocol, top to bottom: lease the version (router), check the request
+/// against its signature, run the model. Adapters decode before and encode after; they never touch models.
+/// </summary>
+public sealed class PredictionPipeline(ModelManager manager)
+{
+    /// <summary>The outputs of one prediction and the version that computed them.</summary>
+    public sealed record Result(long Version, TensorSet Outputs) : IDisposable
+    {
+        /// <summary>Disposes the output tensors.</summary>
+        public void Dispose() => Outputs.Dispose();
+    }
+
+    /// <summary>Leases the model version a request names (NOT_FOUND if none).</summary>
+    public ServableHandle Lease(string modelName, long? version, string? label) =>
+        manager.GetHandle(modelName, version, label);
+
+    /// <summary>Runs <paramref name="request"/> on the version <paramref name="handle"/> leases.</summary>
+    public static Result Predict(ServableHandle handle, PredictionRequest request)
+    {
+        CheckSignatureName(request.SignatureName);
+        var model = handle.Model;
+        SignatureValidator.Validate(model.Signature, request.Inputs, request.OutputFilter);
+        return new Result(handle.Version, model.Predict(request.Inputs, request.OutputFilter));
+    }
+
+    /// <summary>INVALID_ARGUMENT, as in TF-Serving, unless the signature named is the default one.</summary>
+    public static void CheckSignatureName(string? signatureName)
+    {
+        if (!string.IsNullOrEmpty(signatureName) && signatureName != ModelSignature.DefaultName)
+        {
+            throw ServingException.InvalidArgument(
+                $"serving signature name '{signatureName}' not found in signature def; the model serves '{ModelSignature.DefaultName}'");
+        }
+    }
+}
