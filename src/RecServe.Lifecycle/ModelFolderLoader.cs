@@ -1,11 +1,22 @@
 using RecServe.Runtime;
+using RecServe.Runtime.Batching;
 using RecServe.Runtime.Onnx;
 
 namespace RecServe.Lifecycle;
 
-/// <summary>The production loader: whatever format <see cref="ModelLoader"/> recognises in the folder.</summary>
-public sealed class ModelFolderLoader(OnnxModelOptions options) : IVersionLoader
+/// <summary>
+/// The production loader: whatever format <see cref="ModelLoader"/> recognises in the folder, wrapped in a
+/// <see cref="BatchingModel"/> when batching is on.
+/// </summary>
+/// <param name="options">ONNX Runtime settings.</param>
+/// <param name="batching">Batching settings, or null for no batching.</param>
+/// <param name="observers">Makes the batching observer (metrics) of a model, by model name.</param>
+public sealed class ModelFolderLoader(OnnxModelOptions options, BatchingOptions? batching = null, Func<string, IBatchObserver?>? observers = null) : IVersionLoader
 {
     /// <inheritdoc />
-    public IModel Load(string modelName, long version, string path) => ModelLoader.Load(path, options);
+    public IModel Load(string modelName, long version, string path)
+    {
+        var model = ModelLoader.Load(path, options);
+        return batching is null ? model : new BatchingModel(model, batching, observers?.Invoke(modelName));
+    }
 }

@@ -15,4 +15,15 @@ public interface IModel : IDisposable
     /// outputs when it is empty, in signature order; the caller disposes the result.
     /// </summary>
     TensorSet Predict(IReadOnlyDictionary<string, Tensor> inputs, IReadOnlyList<string> outputFilter);
+
+    /// <summary>
+    /// As <see cref="Predict"/>, for callers that can wait without holding a thread: a batching model queues
+    /// the request and completes when its batch has run. <paramref name="cancellationToken"/> (a deadline or a
+    /// client gone) drops the request if it has not been computed yet.
+    /// </summary>
+    ValueTask<TensorSet> PredictAsync(IReadOnlyDictionary<string, Tensor> inputs, IReadOnlyList<string> outputFilter, CancellationToken cancellationToken)
+    {
+        cancellationToken.ThrowIfCancellationRequested();
+        return ValueTask.FromResult(Predict(inputs, outputFilter));
+    }
 }

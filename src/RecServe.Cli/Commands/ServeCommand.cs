@@ -21,13 +21,16 @@ internal static class ServeCommand
         var intraOp = new Option<int>("--intra_op_threads") { Description = "ONNX Runtime threads per operator; 0 = one per core.", DefaultValueFactory = _ => 0 };
         var interOp = new Option<int>("--inter_op_threads") { Description = "ONNX Runtime threads across operators; 0 = automatic.", DefaultValueFactory = _ => 0 };
 
+        var batching = new Option<bool>("--enable_batching") { Description = "Merge concurrent requests into batches (dynamic batching)." };
+        var batchingFile = new Option<string?>("--batching_parameters_file") { Description = "Batching knobs: TF-Serving's text format or JSON (max_batch_size, batch_timeout_micros, num_batch_threads, max_enqueued_batches, allowed_batch_sizes)." };
+
         var command = new Command("serve",
             "Serve models over TF-Serving's gRPC (default 8500) and REST (default 8501) APIs.\n\n" +
             "Examples:\n" +
             "  recserve serve --model_name dlrm --model_base_path examples/models/dlrm\n" +
             "  recserve serve --model_config_file models.json --file_system_poll_wait_seconds 5")
         {
-            port, restPort, bind, modelName, basePath, configFile, poll, maxMessage, intraOp, interOp,
+            port, restPort, bind, modelName, basePath, configFile, poll, maxMessage, intraOp, interOp, batching, batchingFile,
         };
         command.SetAction(async (parse, cancellationToken) =>
         {
@@ -43,6 +46,8 @@ internal static class ServeCommand
                 MaxMessageBytes = parse.GetValue(maxMessage),
                 IntraOpThreads = parse.GetValue(intraOp),
                 InterOpThreads = parse.GetValue(interOp),
+                EnableBatching = parse.GetValue(batching) || !string.IsNullOrEmpty(parse.GetValue(batchingFile)),
+                BatchingParametersFile = parse.GetValue(batchingFile),
             };
             try
             {

@@ -13,13 +13,16 @@ namespace RecServe.Server.Grpc;
 public sealed class PredictionGrpcService(PredictionPipeline pipeline) : PredictionService.PredictionServiceBase
 {
     /// <inheritdoc />
-    public override Task<PredictResponse> Predict(PredictRequest request, ServerCallContext context)
+    public override async Task<PredictResponse> Predict(PredictRequest request, ServerCallContext context)
     {
         var (name, version, label) = ModelSpecReader.Read(request.ModelSpec);
-        using var handle = pipeline.Lease(name, version, label);
+        var scope = pipeline.Metrics.Start(ApiNames.GrpcPredict, name);
         var inputs = new Dictionary<string, Tensor>(request.Inputs.Count, StringComparer.Ordinal);
         try
         {
+            using var handle = pipeline.Lease(name, version, label);
+            scope.Version = handle.Version;
+
             // Answer in the encoding the client used: tensor_content in, tensor_content out; typed fields
             // (what TF-Serving answers and what clients reading float_val expect) otherwise.
             var encoding = request.Inputs.Count > 0 ? TensorEncoding.TensorContent : TensorEncoding.TypedFields;
@@ -32,7 +35,7 @@ public sealed class PredictionGrpcService(PredictionPipeline pipeline) : Predict
                 }
             }
             var prediction = new PredictionRequest(name, version, label, request.ModelSpec.SignatureName, inputs, request.OutputFilter);
-            using var result = PredictionPipeline.Predict(handle, prediction);
+            using var result = await pipeline.PredictAsync(handle, prediction, context.CancellationToken).ConfigureAwait(false);
             var response = new PredictResponse
             {
                 ModelSpec = new ModelSpec { Name = name, Version = result.Version, SignatureName = ModelSignature.DefaultName },
@@ -41,7 +44,13 @@ public sealed class PredictionGrpcService(PredictionPipeline pipeline) : Predict
             {
                 response.Outputs[output.Name] = TensorProtoEncoder.Encode(output.Tensor, encoding);
             }
-            return Task.FromResult(response);
+            scope.Succeeded();
+            return response;
+        }
+        catch (Exception e)
+        {
+            scope.Failed(e);
+            throw;
         }
         finally
         {

@@ -6,7 +6,10 @@ using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using RecServe.Lifecycle;
 using RecServe.Lifecycle.Config;
+using Prometheus;
+using RecServe.Runtime.Batching;
 using RecServe.Runtime.Onnx;
+using RecServe.Server.Metrics;
 using RecServe.Server.Grpc;
 using RecServe.Server.Rest;
 using RecServe.Server.Serving;
@@ -43,7 +46,11 @@ public static class RecServeHost
 
         builder.Services.AddSingleton(options);
         builder.Services.AddSingleton(new OnnxModelOptions { IntraOpThreads = options.IntraOpThreads, InterOpThreads = options.InterOpThreads });
-        builder.Services.AddSingleton<IVersionLoader, ModelFolderLoader>();
+        var metrics = new ServingMetrics();
+        builder.Services.AddSingleton(metrics);
+        var batching = ResolveBatching(options);
+        builder.Services.AddSingleton<IVersionLoader>(services => new ModelFolderLoader(
+            services.GetRequiredService<OnnxModelOptions>(), batching, model => new BatchMetricsObserver(metrics, model)));
         builder.Services.AddSingleton<ModelManager>();
         builder.Services.AddSingleton<PredictionPipeline>();
         builder.Services.AddHostedService(services => new ModelPollingService(
@@ -62,7 +69,28 @@ public static class RecServeHost
         app.MapGrpcService<ModelGrpcService>();
         app.MapGrpcHealthChecksService();
         RestApi.Map(app);
+        var manager = app.Services.GetRequiredService<ModelManager>();
+        metrics.Registry.AddBeforeCollectCallback(() =>
+        {
+            foreach (var model in manager.ModelNames)
+            {
+                metrics.VersionsAvailable.WithLabels(model).Set(manager.GetStatus(model).Count(s => s.State == Lifecycle.Versions.ModelVersionState.Available));
+            }
+        });
+        app.MapMetrics("/monitoring/prometheus/metrics", metrics.Registry);
+        app.MapMetrics("/metrics", metrics.Registry);
         return app;
+    }
+
+    private static BatchingOptions? ResolveBatching(ServerOptions options)
+    {
+        if (!options.EnableBatching)
+        {
+            return null;
+        }
+        return string.IsNullOrEmpty(options.BatchingParametersFile)
+            ? new BatchingOptions()
+            : BatchingParametersFile.Load(options.BatchingParametersFile);
     }
 
     private static IReadOnlyList<ModelConfig> ResolveModels(ServerOptions options)

@@ -33,6 +33,12 @@ public sealed record ServerOptions
     /// <summary>ONNX Runtime threads across operators; 0 lets ONNX Runtime decide.</summary>
     public int InterOpThreads { get; init; }
 
+    /// <summary>Whether requests are merged into batches (TF-Serving's <c>--enable_batching</c>).</summary>
+    public bool EnableBatching { get; init; }
+
+    /// <summary>Batching knobs file, TF-Serving text format or JSON; defaults apply without one.</summary>
+    public string? BatchingParametersFile { get; init; }
+
     /// <summary>How long shutdown waits for in-flight requests.</summary>
     public TimeSpan ShutdownDrainTimeout { get; init; } = TimeSpan.FromSeconds(30);
 }

@@ -72,20 +72,25 @@ public static class RestApi
     private static async Task PredictAsync(HttpContext context, RestPath path)
     {
         var pipeline = context.RequestServices.GetRequiredService<PredictionPipeline>();
-        var body = await RequestBodyReader.ReadAsync(context).ConfigureAwait(false);
+        var scope = pipeline.Metrics.Start(ApiNames.RestPredict, path.Model);
         try
         {
+            using var body = await RequestBodyReader.ReadAsync(context).ConfigureAwait(false);
             using var handle = pipeline.Lease(path.Model, path.Version, path.Label);
+            scope.Version = handle.Version;
             using var request = JsonReader.Read(body.Span, handle.Model.Signature);
             var prediction = new PredictionRequest(path.Model, path.Version, path.Label, request.SignatureName, request.Inputs, []);
-            using var result = PredictionPipeline.Predict(handle, prediction);
+            using var timeout = RequestTimeout.Create(context);
+            using var result = await pipeline.PredictAsync(handle, prediction, timeout.Token).ConfigureAwait(false);
             var output = new ArrayBufferWriter<byte>(4096);
             PredictJsonResponseWriter.Write(output, request.Format, result.Outputs.Items);
+            scope.Succeeded();
             await RestResponses.WriteJsonAsync(context, StatusCodes.Status200OK, output.WrittenMemory).ConfigureAwait(false);
         }
-        finally
+        catch (Exception e)
         {
-            body.Dispose();
+            scope.Failed(e);
+            throw;
         }
     }
 

@@ -1,16 +1,20 @@
+using System.Diagnostics;
 using RecServe.Core.Errors;
 using RecServe.Core.Signatures;
 using RecServe.Core.Tensors;
 using RecServe.Lifecycle;
 using RecServe.Lifecycle.Versions;
+using RecServe.Runtime.Batching;
+using RecServe.Server.Metrics;
 
 namespace RecServe.Server.Serving;
 
 /// <summary>
 /// The request path shared by every protocol, top to bottom: lease the version (router), check the request
-/// against its signature, run the model. Adapters decode before and encode after; they never touch models.
+/// against its signature, run the model (through the batcher when batching is on). Adapters decode before
+/// and encode after; they never touch models.
 /// </summary>
-public sealed class PredictionPipeline(ModelManager manager)
+public sealed class PredictionPipeline(ModelManager manager, ServingMetrics metrics)
 {
     /// <summary>The outputs of one prediction and the version that computed them.</summary>
     public sealed record Result(long Version, TensorSet Outputs) : IDisposable
@@ -19,11 +23,30 @@ public sealed class PredictionPipeline(ModelManager manager)
         public void Dispose() => Outputs.Dispose();
     }
 
+    /// <summary>The server's metrics, for adapters to time their requests.</summary>
+    public ServingMetrics Metrics => metrics;
+
     /// <summary>Leases the model version a request names (NOT_FOUND if none).</summary>
     public ServableHandle Lease(string modelName, long? version, string? label) =>
         manager.GetHandle(modelName, version, label);
 
     /// <summary>Runs <paramref name="request"/> on the version <paramref name="handle"/> leases.</summary>
+    public async ValueTask<Result> PredictAsync(ServableHandle handle, PredictionRequest request, CancellationToken cancellationToken)
+    {
+        CheckSignatureName(request.SignatureName);
+        var model = handle.Model;
+        SignatureValidator.Validate(model.Signature, request.Inputs, request.OutputFilter);
+        var started = Stopwatch.GetTimestamp();
+        var outputs = await model.PredictAsync(request.Inputs, request.OutputFilter, cancellationToken).ConfigureAwait(false);
+        if (model is not BatchingModel)
+        {
+            // Batched models report their execution time per batch through the batch observer.
+            metrics.DenseStage.WithLabels(handle.ModelName).Observe(Stopwatch.GetElapsedTime(started).TotalSeconds);
+        }
+        return new Result(handle.Version, outputs);
+    }
+
+    /// <summary>Runs <paramref name="request"/> synchronously, without batching or metrics (in-process callers).</summary>
     public static Result Predict(ServableHandle handle, PredictionRequest request)
     {
         CheckSignatureName(request.SignatureName);

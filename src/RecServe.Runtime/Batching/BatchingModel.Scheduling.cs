@@ -1,0 +1,222 @@
+using System.Diagnostics;
+using RecServe.Core.Errors;
+using RecServe.Core.Tensors;
+
+namespace RecServe.Runtime.Batching;
+
+public sealed partial class BatchingModel
+{
+    // One scheduler forms batches; up to NumBatchThreads batches run at once. A batch is formed only once a
+    // slot is free, so while every slot is busy requests pile up and the next batch is fuller.
+    private async Task ScheduleAsync()
+    {
+        BatchItem? carried = null;
+        var reader = _queue.Reader;
+        var timeout = TimeSpan.FromTicks(_options.BatchTimeoutMicros * TimeSpan.TicksPerMicrosecond);
+        try
+        {
+            while (true)
+            {
+                await _slots.WaitAsync(_stopping.Token).ConfigureAwait(false);
+                var first = carried ?? await reader.ReadAsync(_stopping.Token).ConfigureAwait(false);
+                carried = null;
+                var batch = new List<BatchItem> { first };
+                var rows = first.Rows;
+                var deadline = first.EnqueuedAt + (long)(timeout.TotalSeconds * Stopwatch.Frequency);
+                while (rows < _options.MaxBatchSize)
+                {
+                    if (!reader.TryRead(out var next))
+                    {
+                        var remaining = Stopwatch.GetElapsedTime(Stopwatch.GetTimestamp(), deadline);
+                        if (remaining <= TimeSpan.Zero || !await WaitForMoreAsync(reader, remaining).ConfigureAwait(false))
+                        {
+                            break;
+                        }
+                        continue;
+                    }
+                    if (rows + next.Rows > _options.MaxBatchSize || !Compatible(first, next))
+                    {
+                        carried = next;
+                        break;
+                    }
+                    batch.Add(next);
+                    rows += next.Rows;
+                }
+                _ = Task.Run(() => RunBatch(batch));
+            }
+        }
+        catch (OperationCanceledException)
+        {
+        }
+        catch (System.Threading.Channels.ChannelClosedException)
+        {
+        }
+        carried?.Completion.TrySetException(new ServingException(ServingErrorCode.Unavailable, "the model unloaded before the request ran"));
+    }
+
+    private async ValueTask<bool> WaitForMoreAsync(System.Threading.Channels.ChannelReader<BatchItem> reader, TimeSpan remaining)
+    {
+        using var wait = CancellationTokenSource.CreateLinkedTokenSource(_stopping.Token);
+        wait.CancelAfter(remaining);
+        try
+        {
+            return await reader.WaitToReadAsync(wait.Token).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException) when (!_stopping.IsCancellationRequested)
+        {
+            return false;
+        }
+    }
+
+    private static bool Compatible(BatchItem first, BatchItem next)
+    {
+        foreach (var (name, tensor) in first.Inputs)
+        {
+            if (!next.Inputs.TryGetValue(name, out var other) || !TensorRows.SameRowShape(tensor.Shape, other.Shape))
+            {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    private void RunBatch(List<BatchItem> batch)
+    {
+        try
+        {
+            var live = new List<BatchItem>(batch.Count);
+            long dequeued = 0;
+            foreach (var item in batch)
+            {
+                dequeued += item.Rows;
+                _observer?.OnQueueWait(SecondsSince(item.EnqueuedAt));
+                // Completed already means its deadline passed or its client left while it queued: drop it.
+                if (!item.Completion.Task.IsCompleted)
+                {
+                    live.Add(item);
+                }
+            }
+            _observer?.OnQueueDepth(Interlocked.Add(ref _queuedRows, -dequeued));
+            if (live.Count > 0)
+            {
+                Execute(live);
+            }
+        }
+        finally
+        {
+            _slots.Release();
+        }
+    }
+
+    private void Execute(List<BatchItem> items)
+    {
+        var rows = 0;
+        foreach (var item in items)
+        {
+            rows += item.Rows;
+        }
+        var padded = _options.PaddedSize(rows);
+        var started = Stopwatch.GetTimestamp();
+        try
+        {
+            if (items.Count == 1 && padded == rows)
+            {
+                var only = items[0];
+                var result = _inner.Predict(only.Inputs, only.OutputFilter);
+                if (!only.Completion.TrySetResult(result))
+                {
+                    result.Dispose();
+                }
+                return;
+            }
+            using var merged = MergeInputs(items, padded);
+            using var outputs = _inner.Predict(merged.Inputs, []);
+            SplitOutputs(items, outputs, padded);
+        }
+        catch (Exception e)
+        {
+            foreach (var item in items)
+            {
+                item.Completion.TrySetException(e);
+            }
+        }
+        finally
+        {
+            _observer?.OnBatch(rows, padded, items.Count, SecondsSince(started));
+        }
+    }
+
+    private sealed class MergedInputs : IDisposable
+    {
+        public Dictionary<string, Tensor> Inputs { get; } = new(StringComparer.Ordinal);
+
+        public void Dispose()
+        {
+            foreach (var tensor in Inputs.Values)
+            {
+                tensor.Dispose();
+            }
+        }
+    }
+
+    private MergedInputs MergeInputs(List<BatchItem> items, int paddedRows)
+    {
+        var merged = new MergedInputs();
+        var parts = new List<Tensor>(items.Count);
+        foreach (var spec in _inner.Signature.Inputs)
+        {
+            parts.Clear();
+            foreach (var item in items)
+            {
+                parts.Add(item.Inputs[spec.Name]);
+            }
+            merged.Inputs[spec.Name] = TensorRows.Concat(parts, paddedRows);
+        }
+        return merged;
+    }
+
+    private static void SplitOutputs(List<BatchItem> items, TensorSet outputs, int paddedRows)
+    {
+        foreach (var output in outputs.Items)
+        {
+            if (output.Tensor.Shape.Length == 0 || output.Tensor.Shape[0] != paddedRows)
+            {
+                throw new ServingException(ServingErrorCode.Internal,
+                    $"output '{output.Name}' has shape {TensorShape.Format(output.Tensor.Shape)}, which does not keep the batch dimension of {paddedRows} rows; serve this model without batching");
+            }
+        }
+        long offset = 0;
+        foreach (var item in items)
+        {
+            var result = new TensorSet(outputs.Items.Count);
+            foreach (var output in outputs.Items)
+            {
+                if (Wanted(item.OutputFilter, output.Name))
+                {
+                    result.Add(output.Name, TensorRows.Slice(output.Tensor, offset, item.Rows));
+                }
+            }
+            offset += item.Rows;
+            if (!item.Completion.TrySetResult(result))
+            {
+                result.Dispose();
+            }
+        }
+    }
+
+    private static bool Wanted(IReadOnlyList<string> filter, string name)
+    {
+        if (filter.Count == 0)
+        {
+            return true;
+        }
+        foreach (var wanted in filter)
+        {
+            if (wanted == name)
+            {
+                return true;
+            }
+        }
+        return false;
+    }
+}

@@ -1,0 +1,195 @@
+using System.Diagnostics;
+using System.Threading.Channels;
+using RecServe.Core.Errors;
+using RecServe.Core.Signatures;
+using RecServe.Core.Tensors;
+
+namespace RecServe.Runtime.Batching;
+
+/// <summary>
+/// Dynamic batching as a decorator with the model's own interface: concurrent requests queue, are merged
+/// along the batch dimension up to <see cref="BatchingOptions.MaxBatchSize"/> rows (waiting at most
+/// <see cref="BatchingOptions.BatchTimeoutMicros"/> for company), run as one call of the wrapped model, and
+/// are split back in order. Larger requests are split into chunks and reassembled. A full queue refuses at
+/// once with RESOURCE_EXHAUSTED; a request whose deadline passed is dropped before it is computed.
+/// </summary>
+public sealed partial class BatchingModel : IModel
+{
+    private readonly IModel _inner;
+    private readonly BatchingOptions _options;
+    private readonly IBatchObserver? _observer;
+    private readonly Channel<BatchItem> _queue = Channel.CreateUnbounded<BatchItem>(new UnboundedChannelOptions { SingleReader = true });
+    private readonly SemaphoreSlim _slots;
+    private readonly CancellationTokenSource _stopping = new();
+    private readonly Task _scheduler;
+    private readonly long _maxQueuedRows;
+    private readonly bool _batchable;
+    private long _queuedRows;
+
+    /// <summary>Wraps <paramref name="inner"/>; takes ownership of it.</summary>
+    public BatchingModel(IModel inner, BatchingOptions options, IBatchObserver? observer = null)
+    {
+        options.Validate();
+        _inner = inner;
+        _options = options;
+        _observer = observer;
+        _slots = new SemaphoreSlim(options.NumBatchThreads, options.NumBatchThreads);
+        _maxQueuedRows = (long)options.MaxEnqueuedBatches * options.MaxBatchSize;
+        _batchable = IsBatchable(inner.Signature);
+        _scheduler = _batchable ? Task.Run(ScheduleAsync) : Task.CompletedTask;
+    }
+
+    /// <inheritdoc />
+    public ModelSignature Signature => _inner.Signature;
+
+    /// <summary>Whether requests are batched: every input and output must have a dynamic first dimension.</summary>
+    public bool IsBatching => _batchable;
+
+    private static bool IsBatchable(ModelSignature signature)
+    {
+        foreach (var spec in signature.Inputs)
+        {
+            if (!spec.HasDynamicBatch)
+            {
+                return false;
+            }
+        }
+        foreach (var spec in signature.Outputs)
+        {
+            if (!spec.HasDynamicBatch)
+            {
+                return false;
+            }
+        }
+        return signature.Inputs.Count > 0;
+    }
+
+    /// <inheritdoc />
+    public TensorSet Predict(IReadOnlyDictionary<string, Tensor> inputs, IReadOnlyList<string> outputFilter) =>
+        PredictAsync(inputs, outputFilter, CancellationToken.None).AsTask().GetAwaiter().GetResult();
+
+    /// <inheritdoc />
+    public async ValueTask<TensorSet> PredictAsync(IReadOnlyDictionary<string, Tensor> inputs, IReadOnlyList<string> outputFilter, CancellationToken cancellationToken)
+    {
+        cancellationToken.ThrowIfCancellationRequested();
+        var rows = _batchable ? BatchRows(inputs) : 0;
+        if (rows == 0)
+        {
+            return _inner.Predict(inputs, outputFilter);
+        }
+        if (rows <= _options.MaxBatchSize)
+        {
+            return await EnqueueAsync(new BatchItem(inputs, outputFilter, (int)rows, cancellationToken)).ConfigureAwait(false);
+        }
+        return await PredictSplitAsync(inputs, outputFilter, rows, cancellationToken).ConfigureAwait(false);
+    }
+
+    private long BatchRows(IReadOnlyDictionary<string, Tensor> inputs) => inputs[_inner.Signature.Inputs[0].Name].Shape[0];
+
+    private Task<TensorSet> EnqueueAsync(BatchItem item)
+    {
+        var queued = Interlocked.Add(ref _queuedRows, item.Rows);
+        if (queued > _maxQueuedRows)
+        {
+            Interlocked.Add(ref _queuedRows, -item.Rows);
+            throw ServingException.ResourceExhausted(
+                $"the batch queue is full ({_maxQueuedRows} rows: max_enqueued_batches {_options.MaxEnqueuedBatches} x max_batch_size {_options.MaxBatchSize}); retry later");
+        }
+        _observer?.OnQueueDepth(queued);
+        if (item.CancellationToken.CanBeCanceled)
+        {
+            item.CancellationToken.Register(static state => ((BatchItem)state!).Completion.TrySetException(DeadlinePassed()), item);
+        }
+        if (!_queue.Writer.TryWrite(item))
+        {
+            Interlocked.Add(ref _queuedRows, -item.Rows);
+            throw new ServingException(ServingErrorCode.Unavailable, "the model is unloading");
+        }
+        return item.Completion.Task;
+    }
+
+    private static ServingException DeadlinePassed() =>
+        new(ServingErrorCode.DeadlineExceeded, "the request's deadline passed before it was computed");
+
+    private async Task<TensorSet> PredictSplitAsync(IReadOnlyDictionary<string, Tensor> inputs, IReadOnlyList<string> outputFilter, long rows, CancellationToken cancellationToken)
+    {
+        var chunks = new List<Dictionary<string, Tensor>>();
+        var tasks = new List<Task<TensorSet>>();
+        try
+        {
+            for (long start = 0; start < rows; start += _options.MaxBatchSize)
+            {
+                var count = Math.Min(_options.MaxBatchSize, rows - start);
+                var chunk = new Dictionary<string, Tensor>(inputs.Count, StringComparer.Ordinal);
+                chunks.Add(chunk);
+                foreach (var (name, tensor) in inputs)
+                {
+                    chunk[name] = TensorRows.Slice(tensor, start, count);
+                }
+                tasks.Add(EnqueueAsync(new BatchItem(chunk, outputFilter, (int)count, cancellationToken)));
+            }
+            var parts = await Task.WhenAll(tasks).ConfigureAwait(false);
+            return Reassemble(parts, rows);
+        }
+        finally
+        {
+            foreach (var task in tasks)
+            {
+                if (task.IsCompletedSuccessfully)
+                {
+                    task.Result.Dispose();
+                }
+            }
+            foreach (var chunk in chunks)
+            {
+                foreach (var tensor in chunk.Values)
+                {
+                    tensor.Dispose();
+                }
+            }
+        }
+    }
+
+    private static TensorSet Reassemble(TensorSet[] parts, long rows)
+    {
+        var result = new TensorSet(parts[0].Items.Count);
+        var pieces = new List<Tensor>(parts.Length);
+        for (var i = 0; i < parts[0].Items.Count; i++)
+        {
+            pieces.Clear();
+            foreach (var part in parts)
+            {
+                pieces.Add(part.Items[i].Tensor);
+            }
+            result.Add(parts[0].Items[i].Name, TensorRows.Concat(pieces, rows));
+        }
+        return result;
+    }
+
+    /// <summary>Stops taking requests, fails those still queued, and disposes the wrapped model.</summary>
+    public void Dispose()
+    {
+        _queue.Writer.TryComplete();
+        _stopping.Cancel();
+        try
+        {
+            _scheduler.Wait(TimeSpan.FromSeconds(30));
+        }
+        catch (AggregateException)
+        {
+        }
+        while (_queue.Reader.TryRead(out var item))
+        {
+            item.Completion.TrySetException(new ServingException(ServingErrorCode.Unavailable, "the model unloaded before the request ran"));
+        }
+        // Wait for running batches before the model goes away.
+        for (var i = 0; i < _options.NumBatchThreads; i++)
+        {
+            _slots.Wait(TimeSpan.FromSeconds(30));
+        }
+        _inner.Dispose();
+        _stopping.Dispose();
+    }
+
+    private static double SecondsSince(long timestamp) => Stopwatch.GetElapsedTime(timestamp).TotalSeconds;
+}
