@@ -24,13 +24,15 @@ internal static class ServeCommand
         var batching = new Option<bool>("--enable_batching") { Description = "Merge concurrent requests into batches (dynamic batching)." };
         var batchingFile = new Option<string?>("--batching_parameters_file") { Description = "Batching knobs: TF-Serving's text format or JSON (max_batch_size, batch_timeout_micros, num_batch_threads, max_enqueued_batches, allowed_batch_sizes)." };
 
+        var adminToken = new Option<string?>("--admin_token") { Description = "Bearer token enabling admin calls (ModelService.HandleReloadConfigRequest); also RECSERVE_ADMIN_TOKEN. Off when unset." };
+
         var command = new Command("serve",
             "Serve models over TF-Serving's gRPC (default 8500) and REST (default 8501) APIs.\n\n" +
             "Examples:\n" +
             "  recserve serve --model_name dlrm --model_base_path examples/models/dlrm\n" +
             "  recserve serve --model_config_file models.json --file_system_poll_wait_seconds 5")
         {
-            port, restPort, bind, modelName, basePath, configFile, poll, maxMessage, intraOp, interOp, batching, batchingFile,
+            port, restPort, bind, modelName, basePath, configFile, poll, maxMessage, intraOp, interOp, batching, batchingFile, adminToken,
         };
         command.SetAction(async (parse, cancellationToken) =>
         {
@@ -48,6 +50,7 @@ internal static class ServeCommand
                 InterOpThreads = parse.GetValue(interOp),
                 EnableBatching = parse.GetValue(batching) || !string.IsNullOrEmpty(parse.GetValue(batchingFile)),
                 BatchingParametersFile = parse.GetValue(batchingFile),
+                AdminToken = parse.GetValue(adminToken) ?? Environment.GetEnvironmentVariable("RECSERVE_ADMIN_TOKEN"),
             };
             try
             {

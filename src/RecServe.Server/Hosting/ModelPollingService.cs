@@ -1,18 +1,113 @@
 using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
 using RecServe.Lifecycle;
 using RecServe.Lifecycle.Config;
 
 namespace RecServe.Server.Hosting;
 
-/// <summary>Loads the configured models before the server takes traffic, then polls for new versions.</summary>
-internal sealed class ModelPollingService(ModelManager manager, IReadOnlyList<ModelConfig> models, TimeSpan interval) : BackgroundService
+/// <summary>
+/// Loads the configured models before the server takes traffic, then polls for new versions; when models come
+/// from a config file, re-reads it whenever it changes (file-system events, with the poll as a fallback). A
+/// config file that does not parse is logged and ignored: the models served stay as they were.
+/// </summary>
+internal sealed partial class ModelPollingService(
+    ModelManager manager, IReadOnlyList<ModelConfig> models, TimeSpan interval, string? configFile, ILogger<ModelPollingService> logger) : BackgroundService
 {
+    private readonly SemaphoreSlim _configChanged = new(0, 1);
+    private string? _configFingerprint;
+
     public override async Task StartAsync(CancellationToken cancellationToken)
     {
         // The first load completes before Kestrel starts listening, so the first request finds the models.
+        _configFingerprint = configFile is null ? null : Fingerprint(configFile);
         await manager.ApplyConfigAsync(models, cancellationToken).ConfigureAwait(false);
         await base.StartAsync(cancellationToken).ConfigureAwait(false);
     }
 
-    protected override Task ExecuteAsync(CancellationToken stoppingToken) => manager.RunPollingAsync(interval, stoppingToken);
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        var polling = manager.RunPollingAsync(interval, stoppingToken);
+        if (configFile is not null)
+        {
+            await WatchConfigAsync(configFile, stoppingToken).ConfigureAwait(false);
+        }
+        await polling.ConfigureAwait(false);
+    }
+
+    private async Task WatchConfigAsync(string path, CancellationToken stoppingToken)
+    {
+        using var watcher = new FileSystemWatcher(Path.GetDirectoryName(Path.GetFullPath(path))!, Path.GetFileName(path))
+        {
+            NotifyFilter = NotifyFilters.LastWrite | NotifyFilters.Size | NotifyFilters.FileName | NotifyFilters.CreationTime,
+        };
+        FileSystemEventHandler changed = (_, _) => Signal();
+        watcher.Changed += changed;
+        watcher.Created += changed;
+        watcher.Renamed += (_, _) => Signal();
+        watcher.EnableRaisingEvents = true;
+        while (!stoppingToken.IsCancellationRequested)
+        {
+            try
+            {
+                await _configChanged.WaitAsync(interval, stoppingToken).ConfigureAwait(false);
+            }
+            catch (OperationCanceledException)
+            {
+                return;
+            }
+            await ReloadIfChangedAsync(path, stoppingToken).ConfigureAwait(false);
+        }
+    }
+
+    private void Signal()
+    {
+        if (_configChanged.CurrentCount == 0)
+        {
+            try
+            {
+                _configChanged.Release();
+            }
+            catch (SemaphoreFullException)
+            {
+            }
+        }
+    }
+
+    private async Task ReloadIfChangedAsync(string path, CancellationToken stoppingToken)
+    {
+        var fingerprint = Fingerprint(path);
+        if (fingerprint == _configFingerprint)
+        {
+            return;
+        }
+        _configFingerprint = fingerprint;
+        try
+        {
+            var configs = ModelConfigFile.Load(path);
+            await manager.ApplyConfigAsync(configs, stoppingToken).ConfigureAwait(false);
+            LogReloaded(path, configs.Count);
+        }
+        catch (Exception e) when (e is FormatException or IOException)
+        {
+            LogReloadFailed(path, e.Message);
+        }
+    }
+
+    private static string? Fingerprint(string path)
+    {
+        var info = new FileInfo(path);
+        return info.Exists ? $"{info.Length}:{info.LastWriteTimeUtc.Ticks}:{File.ReadAllText(path).GetHashCode(StringComparison.Ordinal)}" : null;
+    }
+
+    public override void Dispose()
+    {
+        _configChanged.Dispose();
+        base.Dispose();
+    }
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Model config {Path} reloaded: {Count} models")]
+    private partial void LogReloaded(string path, int count);
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "Model config {Path} not applied, the served models are unchanged: {Error}")]
+    private partial void LogReloadFailed(string path, string error);
 }

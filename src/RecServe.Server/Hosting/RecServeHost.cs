@@ -10,6 +10,7 @@ using Prometheus;
 using RecServe.Runtime.Batching;
 using RecServe.Runtime.Onnx;
 using RecServe.Server.Metrics;
+using RecServe.Server.Admin;
 using RecServe.Server.Grpc;
 using RecServe.Server.Rest;
 using RecServe.Server.Serving;
@@ -53,8 +54,10 @@ public static class RecServeHost
             services.GetRequiredService<OnnxModelOptions>(), batching, model => new BatchMetricsObserver(metrics, model)));
         builder.Services.AddSingleton<ModelManager>();
         builder.Services.AddSingleton<PredictionPipeline>();
+        builder.Services.AddSingleton(new AdminAuthorizer(options.AdminToken));
         builder.Services.AddHostedService(services => new ModelPollingService(
-            services.GetRequiredService<ModelManager>(), models, TimeSpan.FromSeconds(options.FileSystemPollWaitSeconds)));
+            services.GetRequiredService<ModelManager>(), models, TimeSpan.FromSeconds(options.FileSystemPollWaitSeconds),
+            options.ModelConfigFile, services.GetRequiredService<ILogger<ModelPollingService>>()));
         builder.Services.AddGrpc(grpc =>
         {
             grpc.MaxReceiveMessageSize = options.MaxMessageBytes;

@@ -39,6 +39,9 @@ public sealed record ServerOptions
     /// <summary>Batching knobs file, TF-Serving text format or JSON; defaults apply without one.</summary>
     public string? BatchingParametersFile { get; init; }
 
+    /// <summary>Bearer token that enables admin operations (config reload); null leaves them off.</summary>
+    public string? AdminToken { get; init; }
+
     /// <summary>How long shutdown waits for in-flight requests.</summary>
     public TimeSpan ShutdownDrainTimeout { get; init; } = TimeSpan.FromSeconds(30);
 }
