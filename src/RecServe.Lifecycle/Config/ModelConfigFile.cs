@@ -37,24 +37,36 @@ public static class ModelConfigFile
         }
         using (document)
         {
-            var root = document.RootElement;
-            if (!root.TryGetProperty("model_config_list", out var list) || !list.TryGetProperty("config", out var configs) || configs.ValueKind != JsonValueKind.Array)
+            try
             {
-                throw new FormatException("model config needs {\"model_config_list\": {\"config\": [...]}}");
+                return ParseModels(document.RootElement, baseFolder);
             }
-            var result = new List<ModelConfig>();
-            var names = new HashSet<string>(StringComparer.Ordinal);
-            foreach (var entry in configs.EnumerateArray())
+            catch (InvalidOperationException e)
             {
-                var model = ParseModel(entry, baseFolder);
-                if (!names.Add(model.Name))
-                {
-                    throw new FormatException($"model '{model.Name}' appears twice in the config");
-                }
-                result.Add(model);
+                // JsonElement throws this when a value has the wrong kind (a string where an object belongs).
+                throw new FormatException($"model config has a value of the wrong JSON type: {e.Message}", e);
             }
-            return result;
         }
+    }
+
+    private static List<ModelConfig> ParseModels(JsonElement root, string baseFolder)
+    {
+        if (!root.TryGetProperty("model_config_list", out var list) || !list.TryGetProperty("config", out var configs) || configs.ValueKind != JsonValueKind.Array)
+        {
+            throw new FormatException("model config needs {\"model_config_list\": {\"config\": [...]}}");
+        }
+        var result = new List<ModelConfig>();
+        var names = new HashSet<string>(StringComparer.Ordinal);
+        foreach (var entry in configs.EnumerateArray())
+        {
+            var model = ParseModel(entry, baseFolder);
+            if (!names.Add(model.Name))
+            {
+                throw new FormatException($"model '{model.Name}' appears twice in the config");
+            }
+            result.Add(model);
+        }
+        return result;
     }
 
     private static ModelConfig ParseModel(JsonElement entry, string baseFolder)
@@ -83,12 +95,16 @@ public static class ModelConfigFile
     {
         if (element.TryGetProperty("latest", out var latest))
         {
-            var count = latest.TryGetProperty("num_versions", out var n) ? (int)ReadInt64(n, $"num_versions of model '{model}'") : 1;
+            var count = latest.TryGetProperty("num_versions", out var n) ? ReadInt64(n, $"num_versions of model '{model}'") : 1;
             if (count < 1)
             {
                 throw new FormatException($"model '{model}': num_versions must be at least 1");
             }
-            return new VersionPolicy.Latest(count);
+            if (count > int.MaxValue)
+            {
+                throw new FormatException($"model '{model}': num_versions {count} is too large");
+            }
+            return new VersionPolicy.Latest((int)count);
         }
         if (element.TryGetProperty("all", out _))
         {

@@ -26,7 +26,8 @@ public static class TensorProtoDecoder
         {
             throw ServingException.InvalidArgument($"tensor '{name}' has a shape {TensorShape.Format(shape)} too large to hold");
         }
-        if (count > int.MaxValue)
+        // The byte count bounds fixed-size tensors too: one buffer holds them (count <= int.MaxValue, so no overflow).
+        if (count > int.MaxValue || count * type.ElementSize() > Array.MaxLength)
         {
             throw ServingException.InvalidArgument($"tensor '{name}' has {count} elements, more than one tensor may hold");
         }
