@@ -13,11 +13,13 @@ public sealed partial class BatchingModel
         BatchItem? carried = null;
         var reader = _queue.Reader;
         var timeout = TimeSpan.FromTicks(_options.BatchTimeoutMicros * TimeSpan.TicksPerMicrosecond);
+        var holdingSlot = false;
         try
         {
             while (true)
             {
                 await _slots.WaitAsync(_stopping.Token).ConfigureAwait(false);
+                holdingSlot = true;
                 var first = carried ?? await reader.ReadAsync(_stopping.Token).ConfigureAwait(false);
                 carried = null;
                 var batch = new List<BatchItem> { first };
@@ -42,6 +44,7 @@ public sealed partial class BatchingModel
                     batch.Add(next);
                     rows += next.Rows;
                 }
+                holdingSlot = false;
                 _ = Task.Run(() => RunBatch(batch));
             }
         }
@@ -50,6 +53,11 @@ public sealed partial class BatchingModel
         }
         catch (System.Threading.Channels.ChannelClosedException)
         {
+        }
+        if (holdingSlot)
+        {
+            // A slot taken for a batch that never formed: give it back so Dispose's drain does not wait for it.
+            _slots.Release();
         }
         carried?.Completion.TrySetException(new ServingException(ServingErrorCode.Unavailable, "the model unloaded before the request ran"));
     }
@@ -96,7 +104,9 @@ public sealed partial class BatchingModel
                     live.Add(item);
                 }
             }
-            _observer?.OnQueueDepth(Interlocked.Add(ref _queuedRows, -dequeued));
+            // Not inside the ?. call: its argument would go unevaluated without an observer.
+            var depth = Interlocked.Add(ref _queuedRows, -dequeued);
+            _observer?.OnQueueDepth(depth);
             if (live.Count > 0)
             {
                 Execute(live);
