@@ -89,7 +89,17 @@ public sealed partial class ModelManager
     private async Task PollModelAsync(ModelTracker tracker)
     {
         var name = tracker.Config.Name;
-        var folders = FileSystemVersionScanner.Scan(tracker.Config.BasePath);
+        IReadOnlyList<VersionFolder> folders;
+        try
+        {
+            folders = FileSystemVersionScanner.Scan(tracker.Config.BasePath);
+        }
+        catch (IOException e)
+        {
+            // As TF-Serving: an unreadable or vanished base path is an error, not an instruction to unload.
+            LogScanFailed(name, e.Message);
+            return;
+        }
 
         // A folder is ready once it has stopped changing between two polls, so a version being copied in is
         // not loaded half-written. What is on disk at start-up is taken as complete, as TF-Serving does.

@@ -130,6 +130,9 @@ public sealed partial class ModelManager : IDisposable
     [LoggerMessage(Level = LogLevel.Information, Message = "Model {Model} version {Version} retired; unloading after in-flight requests")]
     private partial void LogRetiring(string model, long version);
 
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Model {Model}: the base path could not be scanned; versions served are kept: {Error}")]
+    private partial void LogScanFailed(string model, string error);
+
     [LoggerMessage(Level = LogLevel.Information, Message = "Model {Model} version {Version} unloaded")]
     private partial void LogUnloaded(string model, long version);
 }

@@ -44,6 +44,21 @@ public sealed class ModelManagerTests : IDisposable
     }
 
     [Fact]
+    public async Task AVanishedBasePathKeepsTheServedVersion()
+    {
+        _root.WriteVersion("m", 1);
+        await Apply(Config("m"));
+        Directory.Move(_root.ModelPath("m"), _root.ModelPath("m") + ".moved");
+
+        await _manager.PollAsync();
+        await _manager.PollAsync();
+
+        Assert.Equal(1, ServedVersion());
+        Assert.Equal(ModelVersionState.Available, Status(1).State);
+        Assert.False(_loader.Model("m", 1).IsDisposed);
+    }
+
+    [Fact]
     public async Task ServesTheHighestVersion()
     {
         _root.WriteVersion("m", 1);

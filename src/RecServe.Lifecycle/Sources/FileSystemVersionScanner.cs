@@ -11,19 +11,20 @@ namespace RecServe.Lifecycle.Sources;
 /// </summary>
 public static class FileSystemVersionScanner
 {
-    /// <summary>The version folders of <paramref name="basePath"/>; empty when the path does not exist.</summary>
+    /// <summary>
+    /// The version folders of <paramref name="basePath"/>. Throws <see cref="IOException"/> when the base path
+    /// is missing or cannot be read completely: a partial listing must not be mistaken for versions removed.
+    /// </summary>
     public static IReadOnlyList<VersionFolder> Scan(string basePath)
     {
         var result = new List<VersionFolder>();
         if (!Directory.Exists(basePath))
         {
-            return result;
+            throw new DirectoryNotFoundException($"model base path {basePath} does not exist");
         }
-        IEnumerable<string> folders;
         try
         {
-            folders = Directory.EnumerateDirectories(basePath);
-            foreach (var folder in folders)
+            foreach (var folder in Directory.EnumerateDirectories(basePath))
             {
                 var name = Path.GetFileName(folder);
                 if (!long.TryParse(name, NumberStyles.None, CultureInfo.InvariantCulture, out var version) || version <= 0)
@@ -36,6 +37,7 @@ public static class FileSystemVersionScanner
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
             // A folder removed or renamed mid-scan: the next poll sees the settled state.
+            throw new IOException($"scanning {basePath} failed: {e.Message}", e);
         }
         return result;
     }

@@ -25,9 +25,10 @@ public sealed class FileSystemVersionScannerTests : IDisposable
     }
 
     [Fact]
-    public void MissingBasePathHasNoVersions()
+    public void MissingBasePathIsAnErrorNotAnEmptyList()
     {
-        Assert.Empty(FileSystemVersionScanner.Scan(Path.Combine(_root.Path, "absent")));
+        var error = Assert.Throws<DirectoryNotFoundException>(() => FileSystemVersionScanner.Scan(Path.Combine(_root.Path, "absent")));
+        Assert.Contains("does not exist", error.Message);
     }
 
     [Fact]
