@@ -60,8 +60,10 @@ public static class RecServeHost
         var app = builder.Build();
         app.MapGrpcService<PredictionGrpcService>();
         app.MapGrpcService<ModelGrpcService>();
+        app.MapGrpcService<KServe.InferenceGrpcService>();
         app.MapGrpcHealthChecksService();
         RestApi.Map(app);
+        KServe.KServeRestApi.Map(app);
         return app;
     }
 
