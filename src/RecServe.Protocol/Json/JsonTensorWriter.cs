@@ -38,6 +38,14 @@ internal static class JsonTensorWriter
         writer.WriteEndArray();
     }
 
+    /// <summary>Writes every element as one flat list, whatever the tensor's rank (KServe v2's "data").</summary>
+    public static void WriteFlat(Utf8JsonWriter writer, Tensor tensor, bool asBytes)
+    {
+        writer.WriteStartArray();
+        WriteElements(writer, tensor, 0, checked((int)tensor.ElementCount), asBytes);
+        writer.WriteEndArray();
+    }
+
     // One switch per run of elements, so the per-element loops stay tight.
     private static void WriteElements(Utf8JsonWriter writer, Tensor tensor, int start, int count, bool asBytes)
     {

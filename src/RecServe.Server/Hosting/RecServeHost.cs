@@ -70,8 +70,10 @@ public static class RecServeHost
         var app = builder.Build();
         app.MapGrpcService<PredictionGrpcService>();
         app.MapGrpcService<ModelGrpcService>();
+        app.MapGrpcService<KServe.InferenceGrpcService>();
         app.MapGrpcHealthChecksService();
         RestApi.Map(app);
+        KServe.KServeRestApi.Map(app);
         var manager = app.Services.GetRequiredService<ModelManager>();
         metrics.Registry.AddBeforeCollectCallback(() =>
         {

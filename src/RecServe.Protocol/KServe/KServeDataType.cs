@@ -1,0 +1,47 @@
+using RecServe.Core.Errors;
+using RecServe.Core.Tensors;
+
+namespace RecServe.Protocol.KServe;
+
+/// <summary>
+/// Maps the KServe v2 datatype names (<c>FP32</c>, <c>INT64</c>, <c>BYTES</c>, ...) to <see cref="TensorDataType"/>
+/// and back. Names are case-sensitive, as the protocol says.
+/// </summary>
+public static class KServeDataType
+{
+    /// <summary>The RecServe type for <paramref name="datatype"/>; INVALID_ARGUMENT naming <paramref name="tensorName"/> otherwise.</summary>
+    public static TensorDataType Parse(string datatype, string tensorName) => datatype switch
+    {
+        "FP32" => TensorDataType.Float32,
+        "FP64" => TensorDataType.Float64,
+        "FP16" => TensorDataType.Float16,
+        "INT8" => TensorDataType.Int8,
+        "UINT8" => TensorDataType.UInt8,
+        "INT32" => TensorDataType.Int32,
+        "INT64" => TensorDataType.Int64,
+        "BOOL" => TensorDataType.Bool,
+        "BYTES" => TensorDataType.String,
+        "" => throw ServingException.InvalidArgument($"input '{tensorName}' has no datatype"),
+        "INT16" or "UINT16" or "UINT32" or "UINT64" or "BF16" => throw ServingException.InvalidArgument(
+            $"input '{tensorName}' has datatype {datatype}, which RecServe does not serve; supported: {Supported}"),
+        _ => throw ServingException.InvalidArgument(
+            $"input '{tensorName}' has datatype '{datatype}', which is not a KServe v2 datatype; supported: {Supported}"),
+    };
+
+    /// <summary>The KServe v2 name of <paramref name="type"/>.</summary>
+    public static string Name(TensorDataType type) => type switch
+    {
+        TensorDataType.Float32 => "FP32",
+        TensorDataType.Float64 => "FP64",
+        TensorDataType.Float16 => "FP16",
+        TensorDataType.Int8 => "INT8",
+        TensorDataType.UInt8 => "UINT8",
+        TensorDataType.Int32 => "INT32",
+        TensorDataType.Int64 => "INT64",
+        TensorDataType.Bool => "BOOL",
+        TensorDataType.String => "BYTES",
+        _ => throw new ArgumentOutOfRangeException(nameof(type), type, "no KServe v2 datatype"),
+    };
+
+    private const string Supported = "FP32, FP64, FP16, INT8, UINT8, INT32, INT64, BOOL, BYTES";
+}

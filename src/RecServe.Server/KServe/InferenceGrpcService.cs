@@ -1,0 +1,50 @@
+using Grpc.Core;
+using Inference;
+using RecServe.Lifecycle;
+using RecServe.Protocol.KServe;
+using RecServe.Server.Serving;
+
+namespace RecServe.Server.KServe;
+
+/// <summary>
+/// KServe v2's <c>inference.GRPCInferenceService</c> (Open Inference Protocol) on the TF-Serving gRPC port:
+/// health, metadata and ModelInfer. Errors surface as <see cref="RecServe.Core.Errors.ServingException"/>, which
+/// the interceptor turns into the matching status.
+/// </summary>
+public sealed class InferenceGrpcService(PredictionPipeline pipeline, ModelManager manager) : GRPCInferenceService.GRPCInferenceServiceBase
+{
+    private readonly KServeModels _models = new(manager, pipeline);
+
+    private static readonly Task<ServerLiveResponse> Live = Task.FromResult(new ServerLiveResponse { Live = true });
+
+    /// <inheritdoc />
+    public override Task<ServerLiveResponse> ServerLive(ServerLiveRequest request, ServerCallContext context) => Live;
+
+    /// <inheritdoc />
+    public override Task<ServerReadyResponse> ServerReady(ServerReadyRequest request, ServerCallContext context) =>
+        Task.FromResult(new ServerReadyResponse { Ready = _models.IsServerReady() });
+
+    /// <inheritdoc />
+    public override Task<ModelReadyResponse> ModelReady(ModelReadyRequest request, ServerCallContext context) =>
+        Task.FromResult(new ModelReadyResponse { Ready = _models.IsModelReady(request.Name, request.Version) });
+
+    /// <inheritdoc />
+    public override Task<ServerMetadataResponse> ServerMetadata(ServerMetadataRequest request, ServerCallContext context) =>
+        Task.FromResult(KServeModels.GetServerMetadata());
+
+    /// <inheritdoc />
+    public override Task<ModelMetadataResponse> ModelMetadata(ModelMetadataRequest request, ServerCallContext context) =>
+        Task.FromResult(_models.GetModelMetadata(request.Name, request.Version));
+
+    /// <inheritdoc />
+    public override Task<ModelInferResponse> ModelInfer(ModelInferRequest request, ServerCallContext context)
+    {
+        KServeModels.RequireName(request.ModelName);
+        var version = KServeVersion.Parse(request.ModelVersion);
+        using var handle = pipeline.Lease(request.ModelName, version, null);
+        using var decoded = InferRequestDecoder.Decode(request);
+        var prediction = new PredictionRequest(request.ModelName, version, null, null, decoded.Inputs, decoded.OutputNames);
+        using var result = PredictionPipeline.Predict(handle, prediction);
+        return Task.FromResult(InferResponseEncoder.Encode(request.ModelName, result.Version, decoded.Id, result.Outputs.Items, decoded.UsedRawContents));
+    }
+}
