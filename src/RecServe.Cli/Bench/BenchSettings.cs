@@ -1,0 +1,21 @@
+using RecServe.Cli.Bench.Load;
+using RecServe.Cli.Bench.Requests;
+using RecServe.Cli.Bench.Targets;
+
+namespace RecServe.Cli.Bench;
+
+/// <summary>Everything one <c>recserve bench</c> run needs: where to send, what to send, how hard, where to report.</summary>
+internal sealed record BenchSettings
+{
+    /// <summary>The server (or in-process model) under load.</summary>
+    public required TargetSettings Target { get; init; }
+
+    /// <summary>How request data is made.</summary>
+    public required RequestSettings Requests { get; init; }
+
+    /// <summary>How load is applied and for how long.</summary>
+    public required LoadSettings Load { get; init; }
+
+    /// <summary>File the results are written to as JSON, or null.</summary>
+    public string? JsonPath { get; init; }
+}

@@ -1,0 +1,111 @@
+using RecServe.Cli.Bench.Load;
+using RecServe.Cli.Bench.Results;
+
+namespace RecServe.Cli.Tests.Bench.Load;
+
+public sealed class LoadDriverTests
+{
+    private static readonly int[] Rows = [10, 20];
+
+    [Fact]
+    public async Task ClosedLoopKeepsConcurrencyWorkersBusyAndStopsAtTheCount()
+    {
+        var target = new FakeTarget(TimeSpan.FromMilliseconds(10));
+        var recorder = new BenchRecorder();
+        var settings = new LoadSettings { Concurrency = 3, Warmup = TimeSpan.Zero, Duration = TimeSpan.FromSeconds(30), MaxRequests = 60 };
+        var driver = new LoadDriver(target, Rows, settings, recorder);
+
+        await driver.RunAsync(LoadWindow.StartingNow(settings.Warmup, settings.Duration), CancellationToken.None);
+        recorder.TakeInterval();
+
+        Assert.Equal(60, recorder.Succeeded);
+        Assert.Equal(60, recorder.Total.TotalCount);
+        Assert.Equal(30 * 10 + 30 * 20, recorder.Rows);
+        Assert.Equal(60, target.Calls);
+        // Never more than the concurrency; at least two overlapping even when a loaded machine starts a worker late.
+        Assert.InRange(target.HighestConcurrency, 2, 3);
+        Assert.Equal(0, driver.InFlight);
+    }
+
+    [Fact]
+    public async Task ClosedLoopStopsAtTheEndOfTheWindowAndLeavesWarmupOut()
+    {
+        var target = new FakeTarget(TimeSpan.FromMilliseconds(1));
+        var recorder = new BenchRecorder();
+        var settings = new LoadSettings { Concurrency = 2, Warmup = TimeSpan.FromMilliseconds(200), Duration = TimeSpan.FromMilliseconds(300) };
+        var driver = new LoadDriver(target, Rows, settings, recorder);
+
+        await driver.RunAsync(LoadWindow.StartingNow(settings.Warmup, settings.Duration), CancellationToken.None);
+
+        Assert.True(recorder.Succeeded > 0);
+        Assert.True(recorder.Completed > recorder.Succeeded, "warm-up answers are completed but not measured");
+        Assert.Equal(target.Calls, recorder.Completed);
+    }
+
+    [Fact]
+    public async Task OpenLoopSendsAtTheRate()
+    {
+        var target = new FakeTarget(TimeSpan.Zero);
+        var recorder = new BenchRecorder();
+        var settings = new LoadSettings { Rate = 400, Warmup = TimeSpan.Zero, Duration = TimeSpan.FromSeconds(0.5) };
+        var driver = new LoadDriver(target, Rows, settings, recorder);
+
+        await driver.RunAsync(LoadWindow.StartingNow(settings.Warmup, settings.Duration), CancellationToken.None);
+
+        // The schedule holds exactly 200 sends in half a second at 400/s, however the machine is loaded.
+        Assert.Equal(200, recorder.Succeeded + recorder.Dropped + recorder.Failed);
+        Assert.Equal(0, recorder.Dropped);
+    }
+
+    [Fact]
+    public async Task OpenLoopDropsSendsDueAtTheInFlightBoundAndCountsThem()
+    {
+        var target = new FakeTarget(TimeSpan.FromMilliseconds(300));
+        var recorder = new BenchRecorder();
+        var settings = new LoadSettings { Rate = 200, MaxInFlight = 3, Warmup = TimeSpan.Zero, Duration = TimeSpan.FromSeconds(0.5) };
+        var driver = new LoadDriver(target, Rows, settings, recorder);
+
+        await driver.RunAsync(LoadWindow.StartingNow(settings.Warmup, settings.Duration), CancellationToken.None);
+        recorder.TakeInterval();
+
+        Assert.Equal(100, recorder.Succeeded + recorder.Dropped);
+        // Three slots, each turning over once or twice in half a second of 300 ms answers (thrice if the machine stalls).
+        Assert.InRange(recorder.Succeeded, 3, 9);
+        Assert.Equal(3, target.HighestConcurrency);
+        Assert.Equal(0, driver.InFlight);
+        // Latency counts from the intended send time, so it is at least the target's delay.
+        Assert.True(recorder.Total.GetValueAtPercentile(0) >= 290_000);
+    }
+
+    [Fact]
+    public async Task FailuresAreCountedByStatusAndLeftOutOfTheLatencies()
+    {
+        var target = new FakeTarget(TimeSpan.Zero, status: "UNAVAILABLE");
+        var recorder = new BenchRecorder();
+        var settings = new LoadSettings { Concurrency = 2, Warmup = TimeSpan.Zero, Duration = TimeSpan.FromSeconds(30), MaxRequests = 25 };
+        var driver = new LoadDriver(target, Rows, settings, recorder);
+
+        await driver.RunAsync(LoadWindow.StartingNow(settings.Warmup, settings.Duration), CancellationToken.None);
+        recorder.TakeInterval();
+
+        Assert.Equal(25, recorder.Failed);
+        Assert.Equal(0, recorder.Succeeded);
+        Assert.Equal(0, recorder.Total.TotalCount);
+        Assert.Equal(new Dictionary<string, long> { ["UNAVAILABLE"] = 25 }, recorder.ErrorsByStatus());
+    }
+
+    [Fact]
+    public async Task CancellationStopsTheRunWithoutCountingErrors()
+    {
+        var target = new FakeTarget(TimeSpan.FromSeconds(30));
+        var recorder = new BenchRecorder();
+        var settings = new LoadSettings { Concurrency = 2, Warmup = TimeSpan.Zero, Duration = TimeSpan.FromSeconds(30) };
+        var driver = new LoadDriver(target, Rows, settings, recorder);
+        using var cancel = new CancellationTokenSource(TimeSpan.FromMilliseconds(200));
+
+        await driver.RunAsync(LoadWindow.StartingNow(settings.Warmup, settings.Duration), cancel.Token).WaitAsync(TimeSpan.FromSeconds(10));
+
+        Assert.Equal(0, recorder.Failed);
+        Assert.Equal(0, driver.InFlight);
+    }
+}
