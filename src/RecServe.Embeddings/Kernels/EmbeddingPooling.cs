@@ -1,6 +1,5 @@
 using System.Diagnostics.CodeAnalysis;
 using System.Runtime.CompilerServices;
-using System.Runtime.Intrinsics.X86;
 using RecServe.Core.Tensors;
 using RecServe.Embeddings.Tables;
 
@@ -13,9 +12,9 @@ namespace RecServe.Embeddings.Kernels;
 /// </summary>
 public static unsafe class EmbeddingPooling
 {
-    // Ids resolved ahead of accumulation: their buckets and rows are prefetched together, so up to this many
-    // cache misses are in flight at once instead of one after another.
-    private const int BlockSize = 16;
+    // Ids resolved before their rows are added: enough to keep many cache misses in flight, few enough that the
+    // prefetched rows are still in cache when they are added.
+    private const int SegmentSize = 64;
 
     /// <summary>
     /// Pools <paramref name="ids"/> laid out as [batch, <paramref name="bagSize"/>], padded with negative ids.
@@ -91,111 +90,100 @@ public static unsafe class EmbeddingPooling
         PoolingMode mode, float* output, KernelIsa isa)
         where TDecoder : IRowDecoder
     {
-        var block = stackalloc byte*[BlockSize];
+        var rows = stackalloc byte*[SegmentSize];
+        var block = stackalloc byte*[SegmentSize];
+        var locator = new RowLocator(table);
         var dim = table.Dim;
-        var bags = bagSize > 0 ? ids.Length / bagSize : lengths.Length;
         long lookups = 0;
         long misses = 0;
-        var start = 0;
-        for (var b = 0; b < bags; b++)
+        var bags = new BagCursor(bagSize > 0 ? ids.Length / bagSize : lengths.Length, bagSize, lengths);
+        for (var start = 0; start < ids.Length; start += SegmentSize)
         {
-            var length = bagSize > 0 ? bagSize : lengths[b];
-            var bag = ids.Slice(start, length);
+            var count = Math.Min(SegmentSize, ids.Length - start);
+            lookups += locator.Resolve(ids, start, count, rows, ref misses);
             if (mode == PoolingMode.None)
             {
-                lookups += Unpooled<TDecoder>(table, bag, output + (long)start * dim, block, ref misses, isa);
+                Unpooled<TDecoder>(rows, count, output + (long)start * dim, dim, isa);
             }
             else
             {
-                var destination = output + (long)b * dim;
-                var used = Pooled<TDecoder>(table, bag, destination, block, ref misses, isa);
-                if (mode == PoolingMode.Mean && used > 1)
-                {
-                    RowAccumulator.Scale(destination, dim, 1f / used, isa);
-                }
-                lookups += used;
+                Pooled<TDecoder>(rows, count, block, ref bags, output, dim, mode, isa);
             }
-            start += length;
+        }
+        if (mode != PoolingMode.None)
+        {
+            // Empty bags after the last id.
+            while (bags.Bag < bags.Count)
+            {
+                FinishBag(ref bags, output, dim, mode, isa);
+            }
         }
         return new PoolingStats(lookups, misses);
     }
 
-    private static int Pooled<TDecoder>(EmbeddingTable table, ReadOnlySpan<long> bag, float* destination, byte** block, ref long misses, KernelIsa isa)
+    /// <summary>Adds one segment's rows to the bags they belong to, finishing every bag that ends in it.</summary>
+    private static void Pooled<TDecoder>(byte** rows, int count, byte** block, ref BagCursor bags, float* output, int dim, PoolingMode mode, KernelIsa isa)
         where TDecoder : IRowDecoder
     {
-        var used = 0;
-        for (var i = 0; i < bag.Length; i += BlockSize)
+        var i = 0;
+        while (i < count)
         {
-            var count = Resolve(table, bag.Slice(i, Math.Min(BlockSize, bag.Length - i)), block, ref misses);
-            if (count > 0)
+            while (bags.Remaining == 0 && bags.Bag < bags.Count)
             {
-                RowAccumulator.Accumulate<TDecoder>(block, count, destination, table.Dim, overwrite: used == 0, isa);
-                used += count;
+                FinishBag(ref bags, output, dim, mode, isa);
+            }
+            var take = Math.Min(bags.Remaining, count - i);
+            var found = 0;
+            for (var j = i; j < i + take; j++)
+            {
+                var row = rows[j];
+                if (row is not null)
+                {
+                    block[found++] = row;
+                }
+            }
+            if (found > 0)
+            {
+                RowAccumulator.Accumulate<TDecoder>(block, found, output + (long)bags.Bag * dim, dim, overwrite: bags.Used == 0, isa);
+                bags.Used += found;
+            }
+            bags.Remaining -= take;
+            i += take;
+            if (bags.Remaining == 0)
+            {
+                FinishBag(ref bags, output, dim, mode, isa);
             }
         }
-        if (used == 0)
-        {
-            new Span<float>(destination, table.Dim).Clear();
-        }
-        return used;
     }
 
-    private static int Unpooled<TDecoder>(EmbeddingTable table, ReadOnlySpan<long> bag, float* destination, byte** block, ref long misses, KernelIsa isa)
+    /// <summary>Zeroes an empty bag's output or divides a mean, then moves to the next bag.</summary>
+    private static void FinishBag(ref BagCursor bags, float* output, int dim, PoolingMode mode, KernelIsa isa)
+    {
+        var destination = output + (long)bags.Bag * dim;
+        if (bags.Used == 0)
+        {
+            new Span<float>(destination, dim).Clear();
+        }
+        else if (mode == PoolingMode.Mean && bags.Used > 1)
+        {
+            RowAccumulator.Scale(destination, dim, 1f / bags.Used, isa);
+        }
+        bags.MoveNext();
+    }
+
+    private static void Unpooled<TDecoder>(byte** rows, int count, float* destination, int dim, KernelIsa isa)
         where TDecoder : IRowDecoder
     {
-        var dim = table.Dim;
-        var used = 0;
-        for (var i = 0; i < bag.Length; i++)
+        for (var i = 0; i < count; i++)
         {
-            var row = destination + (long)i * dim;
-            if (Resolve(table, bag.Slice(i, 1), block, ref misses) == 0)
+            var output = destination + (long)i * dim;
+            if (rows[i] is null)
             {
-                new Span<float>(row, dim).Clear();
+                new Span<float>(output, dim).Clear();
                 continue;
             }
-            RowAccumulator.Accumulate<TDecoder>(block, 1, row, dim, overwrite: true, isa);
-            used++;
+            RowAccumulator.Accumulate<TDecoder>(rows + i, 1, output, dim, overwrite: true, isa);
         }
-        return used;
-    }
-
-    /// <summary>Row pointers of the non-padding ids in <paramref name="ids"/>; returns how many.</summary>
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static int Resolve(EmbeddingTable table, ReadOnlySpan<long> ids, byte** rows, ref long misses)
-    {
-        var index = table.Index;
-        if (Sse.IsSupported && ids.Length > 1)
-        {
-            for (var i = 0; i < ids.Length; i++)
-            {
-                Sse.Prefetch0(index.Keys + index.HomeBucket(ids[i]));
-            }
-        }
-        var count = 0;
-        for (var i = 0; i < ids.Length; i++)
-        {
-            var id = ids[i];
-            if (id < 0)
-            {
-                continue;
-            }
-            byte* row;
-            if (index.TryFind(id, out var rowIndex))
-            {
-                row = table.RowPointer(rowIndex);
-            }
-            else
-            {
-                row = table.DefaultRowPointer;
-                misses++;
-            }
-            if (Sse.IsSupported)
-            {
-                Sse.Prefetch0(row);
-            }
-            rows[count++] = row;
-        }
-        return count;
     }
 
     private static void CheckOutput(Span<float> output, long expected)

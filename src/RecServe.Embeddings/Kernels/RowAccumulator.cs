@@ -14,7 +14,7 @@ internal static unsafe class RowAccumulator
     /// <paramref name="destination"/>[0..dim) = (overwrite ? 0 : destination) + Σ decoded rows. With no rows and
     /// overwrite the destination is zeroed.
     /// </summary>
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static void Accumulate<TDecoder>(byte** rows, int count, float* destination, int dim, bool overwrite, KernelIsa isa)
         where TDecoder : IRowDecoder
     {

@@ -40,6 +40,12 @@ internal readonly unsafe struct OpenAddressingIndex
 
     public long* Keys => _keys;
 
+    public int* BucketRows => _rows;
+
+    public ulong Mask => _mask;
+
+    public int Shift => _shift;
+
     public static long BucketCountFor(long entries)
     {
         var needed = (long)Math.Ceiling(entries / MaxLoadFactor) + 1;
