@@ -9,7 +9,7 @@ namespace RecServe.Embeddings.Tables;
 /// </summary>
 internal sealed unsafe class TableFileView : IDisposable
 {
-    private const int ReadChunkBytes = 1 << 30;
+    private const int ReadChunkBytes = 64 << 20;
 
     private readonly MemoryMappedFile? _map;
     private readonly MemoryMappedViewAccessor? _view;
@@ -71,28 +71,42 @@ internal sealed unsafe class TableFileView : IDisposable
 
     private static TableFileView ReadIntoMemory(string path, long length)
     {
-        var pointer = (byte*)NativeMemory.AlignedAlloc((nuint)length, 4096);
+        var pointer = (byte*)NativeMemory.AlignedAlloc((nuint)length, LinuxMemoryAdvice.HugePageBytes);
         try
         {
+            LinuxMemoryAdvice.PreferHugePages(pointer, (nuint)length);
             using var handle = File.OpenHandle(path, FileMode.Open, FileAccess.Read, FileShare.Read, FileOptions.SequentialScan);
-            long offset = 0;
-            while (offset < length)
-            {
-                var size = (int)Math.Min(ReadChunkBytes, length - offset);
-                var read = RandomAccess.Read(handle, new Span<byte>(pointer + offset, size), offset);
-                if (read == 0)
-                {
-                    throw new TableFormatException(path, "file shrank while it was read");
-                }
-                offset += read;
-            }
+            // Chunks are read in parallel: filling fresh memory is bound by page faults, which cores take concurrently.
+            var chunks = (int)((length + ReadChunkBytes - 1) / ReadChunkBytes);
+            var address = (nint)pointer;
+            Parallel.For(0, chunks, chunk => ReadChunk(handle, path, address, length, chunk));
             GC.AddMemoryPressure(length);
             return new TableFileView(path, null, null, pointer, length);
+        }
+        catch (AggregateException e) when (e.InnerException is TableFormatException inner)
+        {
+            NativeMemory.AlignedFree(pointer);
+            throw inner;
         }
         catch
         {
             NativeMemory.AlignedFree(pointer);
             throw;
+        }
+    }
+
+    private static void ReadChunk(Microsoft.Win32.SafeHandles.SafeFileHandle handle, string path, nint pointer, long length, int chunk)
+    {
+        var offset = (long)chunk * ReadChunkBytes;
+        var end = Math.Min(offset + ReadChunkBytes, length);
+        while (offset < end)
+        {
+            var read = RandomAccess.Read(handle, new Span<byte>((byte*)pointer + offset, (int)(end - offset)), offset);
+            if (read == 0)
+            {
+                throw new TableFormatException(path, "file shrank while it was read");
+            }
+            offset += read;
         }
     }
 
