@@ -26,8 +26,10 @@ bench=(dotnet bench/RecServe.Bench/bin/Release/net10.0/RecServe.Bench.dll)
 
 g++ -O3 -march=native -std=c++17 -o "$out/pool_ref" bench/cpp/pool_ref.cpp
 
-cpp_results="$out/cpp.tsv"
-: >"$cpp_results"
+# One configuration at a time: the C++ loop, then BenchmarkDotNet (in-process, its own process per configuration
+# so that the allocation column counts this benchmark alone), then both checksums.
+results="$out/results.tsv"
+: >"$results"
 IFS=, read -ra dims <<<"$RECSERVE_BENCH_DIMS"
 IFS=, read -ra bags <<<"$RECSERVE_BENCH_BAGS"
 IFS=, read -ra dtypes <<<"$RECSERVE_BENCH_DTYPES"
@@ -36,39 +38,37 @@ for dtype in "${dtypes[@]}"; do
     for bag in "${bags[@]}"; do
       table="$RECSERVE_BENCH_DIR/tables/r${RECSERVE_BENCH_ROWS}_d${dim}_${dtype}"
       ids="$RECSERVE_BENCH_DIR/ids/r${RECSERVE_BENCH_ROWS}_bag${bag}_x${RECSERVE_BENCH_BATCHES}.bin"
-      read -r ns sum < <("$out/pool_ref" "$table" "$ids" "$bag" 256)
-      ours_sum=$("${bench[@]}" checksum "$dim" "$dtype" "$bag")
-      printf '%s\t%s\t%s\t%s\t%s\t%s\n' "$dim" "$bag" "$dtype" "$ns" "$sum" "$ours_sum" >>"$cpp_results"
-      echo "C++ dim=$dim bag=$bag $dtype: $ns ns/lookup"
+      read -r cpp_ns cpp_sum < <("$out/pool_ref" "$table" "$ids" "$bag" 256)
+      artifacts="$out/bdn/d${dim}_b${bag}_${dtype}"
+      rm -rf "$artifacts"
+      RECSERVE_BENCH_DIMS=$dim RECSERVE_BENCH_BAGS=$bag RECSERVE_BENCH_DTYPES=$dtype \
+        "${bench[@]}" --filter '*PoolingBenchmarks*' --job "$job" --inProcess --artifacts "$artifacts" >"$artifacts.log" 2>&1 || {
+        tail -50 "$artifacts.log"
+        exit 1
+      }
+      ours_sum=$(RECSERVE_BENCH_DIMS=$dim RECSERVE_BENCH_BAGS=$bag RECSERVE_BENCH_DTYPES=$dtype "${bench[@]}" checksum "$dim" "$dtype" "$bag")
+      printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$dim" "$bag" "$dtype" "$cpp_ns" "$cpp_sum" "$ours_sum" \
+        "$artifacts/results/RecServe.Bench.PoolingBenchmarks-report.csv" >>"$results"
+      grep '^| SumPool' "$artifacts.log" || true
+      echo "   C++ $cpp_ns ns/lookup"
     done
   done
 done
 
-rm -rf BenchmarkDotNet.Artifacts/results
-"${bench[@]}" --filter '*PoolingBenchmarks*' --job "$job" --inProcess --artifacts "$out/bdn" >"$out/bdn.log" 2>&1 || {
-  tail -50 "$out/bdn.log"
-  exit 1
-}
-grep -A40 '^| Method' "$out/bdn.log" | grep '^|' || true
-
-python3 - "$out/bdn/results/RecServe.Bench.PoolingBenchmarks-report.csv" "$cpp_results" "$RECSERVE_BENCH_BATCHES" <<'PY'
+python3 - "$results" "$RECSERVE_BENCH_BATCHES" <<'PY'
 import csv, sys
-report, cpp_path, batches = sys.argv[1], sys.argv[2], int(sys.argv[3])
-ours = {}
-with open(report) as f:
-    for row in csv.DictReader(f):
-        key = (row["Dim"], row["BagSize"], row["DType"])
-        mean = float(row["Mean [ns]"].replace(",", ""))
-        alloc = row.get("Allocated [B]", "?")
-        ours[key] = (mean / (batches * 256 * int(row["BagSize"])), alloc)
+results, batches = sys.argv[1], int(sys.argv[2])
 print()
 print(f"{'dim':>4} {'bag':>4} {'dtype':>5} {'C# ns/lookup':>13} {'C++ ns/lookup':>14} {'ours/C++':>9} {'checksums':>10} {'allocated':>10}")
 worst = 0.0
-with open(cpp_path) as f:
+with open(results) as f:
     for line in f:
-        dim, bag, dtype, cpp_ns, cpp_sum, our_sum = line.split("\t")
+        dim, bag, dtype, cpp_ns, cpp_sum, our_sum, report = line.rstrip("\n").split("\t")
+        with open(report) as r:
+            row = next(csv.DictReader(r))
+        ns = float(row["Mean [ns]"].replace(",", "")) / (batches * 256 * int(bag))
+        alloc = row.get("Allocated [B]", "?")
         cpp_ns, cpp_sum, our_sum = float(cpp_ns), float(cpp_sum), float(our_sum)
-        ns, alloc = ours[(dim, bag, dtype)]
         agree = abs(cpp_sum - our_sum) <= 1e-6 * max(1.0, abs(cpp_sum))
         ratio = ns / cpp_ns
         worst = max(worst, ratio)
