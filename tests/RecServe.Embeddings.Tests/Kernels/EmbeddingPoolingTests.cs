@@ -63,7 +63,7 @@ public sealed class EmbeddingPoolingTests : IDisposable
     {
         var data = _tables.Write(200, 20, dataType, seed: 5);
         using var table = EmbeddingTable.Open(data.Folder);
-        int[] lengths = [3, 0, 1, 20, 7, 0, 33];
+        int[] lengths = [0, 3, 0, 1, 20, 7, 0, 33, 64, 65, 0, 0];
         var ids = RandomBagIds(new Random(3), data.Ids, lengths.Sum(), out var lookups, out var misses);
         var expected = Reference(table, ids, lengths, mode);
         foreach (var isa in Isas)
@@ -74,6 +74,17 @@ public sealed class EmbeddingPoolingTests : IDisposable
             Assert.Equal(misses, stats.Misses);
             AssertClose(expected, output);
         }
+    }
+
+    [Fact]
+    public void RaggedBatchOfEmptyBagsIsAllZeros()
+    {
+        var data = _tables.Write(10, 4, TensorDataType.Float32, defaultRow: [9, 9, 9, 9]);
+        using var table = EmbeddingTable.Open(data.Folder);
+        var output = Enumerable.Repeat(float.NaN, 12).ToArray();
+        var stats = EmbeddingPooling.PoolRagged(table, [], [0, 0, 0], PoolingMode.Mean, output);
+        Assert.Equal(new PoolingStats(0, 0), stats);
+        Assert.Equal(new float[12], output);
     }
 
     [Fact]
