@@ -1,0 +1,108 @@
+using System.Runtime.CompilerServices;
+using System.Runtime.Intrinsics.X86;
+using RecServe.Embeddings.Tables;
+
+namespace RecServe.Embeddings.Kernels;
+
+/// <summary>
+/// Turns ids into row pointers a segment at a time, in one tight loop over locals: the hash bucket of the id
+/// <see cref="BucketPrefetchDistance"/> positions ahead is prefetched (across bag boundaries), and every row is
+/// prefetched as soon as it is found, so that many cache misses are in flight at once even with one-id bags.
+/// Padding (negative ids) becomes null; unknown ids become the table's encoded default row.
+/// </summary>
+internal readonly unsafe struct RowLocator
+{
+    public const int BucketPrefetchDistance = 16;
+
+    private readonly long* _keys;
+    private readonly int* _bucketRows;
+    private readonly ulong _mask;
+    private readonly int _shift;
+    private readonly int _emptyKeyRow;
+    private readonly byte* _rows;
+    private readonly long _stride;
+    private readonly byte* _defaultRow;
+
+    public RowLocator(EmbeddingTable table)
+    {
+        var index = table.Index;
+        _keys = index.Keys;
+        _bucketRows = index.BucketRows;
+        _mask = index.Mask;
+        _shift = index.Shift;
+        _emptyKeyRow = index.EmptyKeyRow;
+        _rows = table.RowPointer(0);
+        _stride = table.RowStride;
+        _defaultRow = table.DefaultRowPointer;
+    }
+
+    /// <summary>
+    /// Fills <paramref name="rows"/>[0..count) for <paramref name="ids"/>[start..start+count); returns the number of
+    /// non-padding ids and adds the unknown ones to <paramref name="misses"/>.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    public int Resolve(ReadOnlySpan<long> ids, int start, int count, byte** rows, ref long misses)
+    {
+        var keys = _keys;
+        var bucketRows = _bucketRows;
+        var mask = _mask;
+        var shift = _shift;
+        var lookups = 0;
+        var missed = 0;
+        var prefetchEnd = ids.Length - BucketPrefetchDistance;
+        for (var i = 0; i < count; i++)
+        {
+            var position = start + i;
+            if (Sse.IsSupported && position < prefetchEnd)
+            {
+                Sse.Prefetch0(keys + OpenAddressingIndex.HomeBucket(ids[position + BucketPrefetchDistance], shift));
+            }
+            var id = ids[position];
+            byte* row = null;
+            if (id >= 0)
+            {
+                lookups++;
+                var rowIndex = Find(keys, bucketRows, mask, shift, id);
+                if (rowIndex >= 0)
+                {
+                    row = _rows + rowIndex * _stride;
+                }
+                else
+                {
+                    row = _defaultRow;
+                    missed++;
+                }
+                if (Sse.IsSupported)
+                {
+                    Sse.Prefetch0(row);
+                }
+            }
+            rows[i] = row;
+        }
+        misses += missed;
+        return lookups;
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private int Find(long* keys, int* bucketRows, ulong mask, int shift, long id)
+    {
+        if (id == OpenAddressingIndex.EmptyKey)
+        {
+            return _emptyKeyRow;
+        }
+        var bucket = OpenAddressingIndex.HomeBucket(id, shift);
+        while (true)
+        {
+            var key = keys[bucket];
+            if (key == id)
+            {
+                return bucketRows[bucket];
+            }
+            if (key == OpenAddressingIndex.EmptyKey)
+            {
+                return -1;
+            }
+            bucket = (bucket + 1) & mask;
+        }
+    }
+}

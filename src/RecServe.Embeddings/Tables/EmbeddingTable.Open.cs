@@ -1,0 +1,148 @@
+using System.Globalization;
+using System.Text.Json;
+using RecServe.Core.Tensors;
+
+namespace RecServe.Embeddings.Tables;
+
+// Opening: every check that stands between a file on disk and a served row.
+public sealed unsafe partial class EmbeddingTable
+{
+    /// <summary>
+    /// Opens the table in <paramref name="folder"/>. Headers, metadata and the index are always verified; row data
+    /// too unless <see cref="TableOpenOptions.VerifyRows"/> is off.
+    /// </summary>
+    /// <exception cref="TableFormatException">A file is missing, truncated, corrupt or inconsistent.</exception>
+    public static EmbeddingTable Open(string folder, TableOpenOptions? options = null)
+    {
+        options ??= new TableOpenOptions();
+        var meta = ReadMeta(folder, out var dataType);
+        var indexFile = TableFileView.Open(Path.Combine(folder, TableFormat.IndexFileName), options.Residency);
+        TableFileView? rowsFile = null;
+        try
+        {
+            var indexHeader = OpenIndex(indexFile, meta, options.ParallelVerify);
+            rowsFile = TableFileView.Open(Path.Combine(folder, TableFormat.RowsFileName), options.Residency);
+            var rowsHeader = OpenRows(rowsFile, meta, dataType, options);
+            CheckIndexRows(indexFile, indexHeader, rowsHeader.RowCount);
+            return new EmbeddingTable(meta.Name, indexFile, rowsFile, indexHeader, rowsHeader, options.Residency, meta.DefaultRow);
+        }
+        catch
+        {
+            rowsFile?.Dispose();
+            indexFile.Dispose();
+            throw;
+        }
+    }
+
+    private static TableMeta ReadMeta(string folder, out TensorDataType dataType)
+    {
+        var path = Path.Combine(folder, TableFormat.MetaFileName);
+        TableMeta? meta;
+        try
+        {
+            using var stream = File.OpenRead(path);
+            meta = JsonSerializer.Deserialize(stream, TableMetaJsonContext.Default.TableMeta);
+        }
+        catch (Exception e) when (e is JsonException or FileNotFoundException or DirectoryNotFoundException)
+        {
+            throw new TableFormatException(path, e is JsonException ? $"invalid metadata: {e.Message}" : "file is missing", e);
+        }
+        if (meta is null)
+        {
+            throw new TableFormatException(path, "metadata is empty");
+        }
+        if (meta.FormatVersion != TableFormat.Version)
+        {
+            throw new TableFormatException(path, $"format version {meta.FormatVersion} is not supported (this build reads version {TableFormat.Version})");
+        }
+        if (!DataTypeNames.TryParse(meta.Dtype, out dataType))
+        {
+            throw new TableFormatException(path, $"unknown dtype '{meta.Dtype}' (expected fp32, fp16 or int8)");
+        }
+        if (meta.Index.Kind != TableIndexMeta.OpenAddressingKind || meta.Index.Hash != TableIndexMeta.FibonacciLinearProbeHash
+            || meta.Index.EmptyKey != OpenAddressingIndex.EmptyKey)
+        {
+            throw new TableFormatException(path, $"unsupported index '{meta.Index.Kind}' / '{meta.Index.Hash}' / empty key {meta.Index.EmptyKey}");
+        }
+        if (meta.ChecksumAlgorithm != TableFormat.ChecksumAlgorithm)
+        {
+            throw new TableFormatException(path, $"unsupported checksum algorithm '{meta.ChecksumAlgorithm}'");
+        }
+        if (meta.DefaultRow is not null && meta.DefaultRow.Length != meta.Dim)
+        {
+            throw new TableFormatException(path, $"default row has {meta.DefaultRow.Length} values, dim is {meta.Dim}");
+        }
+        return meta;
+    }
+
+    private static IndexFileHeader OpenIndex(TableFileView file, TableMeta meta, bool parallel)
+    {
+        var header = IndexFileHeader.Read(file.Header, file.Length, file.Path);
+        if (header.BucketCount != meta.Index.BucketCount)
+        {
+            throw new TableFormatException(file.Path, $"has {header.BucketCount} buckets, metadata says {meta.Index.BucketCount}");
+        }
+        CheckAgainstMeta(file.Path, file.Length, header.PayloadChecksum, meta.IndexFile);
+        VerifyPayload(file, header.PayloadChecksum, parallel);
+        return header;
+    }
+
+    private static RowFileHeader OpenRows(TableFileView file, TableMeta meta, TensorDataType dataType, TableOpenOptions options)
+    {
+        var header = RowFileHeader.Read(file.Header, file.Length, file.Path);
+        if (header.Dim != meta.Dim || header.DataType != dataType || header.RowCount != meta.RowCount)
+        {
+            throw new TableFormatException(file.Path,
+                $"holds {header.RowCount} rows of dim {header.Dim} {header.DataType.DisplayName()}, metadata says {meta.RowCount} of dim {meta.Dim} {meta.Dtype}");
+        }
+        CheckAgainstMeta(file.Path, file.Length, header.PayloadChecksum, meta.RowsFile);
+        if (options.VerifyRows)
+        {
+            VerifyPayload(file, header.PayloadChecksum, options.ParallelVerify);
+        }
+        return header;
+    }
+
+    private static void CheckAgainstMeta(string path, long length, ulong checksum, TableFileMeta meta)
+    {
+        if (meta.Bytes != length || !ulong.TryParse(meta.Checksum, NumberStyles.AllowHexSpecifier, CultureInfo.InvariantCulture, out var listed)
+            || listed != checksum)
+        {
+            throw new TableFormatException(path, $"does not match the metadata ({length} bytes, checksum {checksum:x16}; metadata lists {meta.Bytes} bytes, checksum {meta.Checksum})");
+        }
+    }
+
+    private static void VerifyPayload(TableFileView file, ulong expected, bool parallel)
+    {
+        var actual = ChunkedChecksum.Compute(file.Pointer + TableFormat.HeaderBytes, file.Length - TableFormat.HeaderBytes, parallel);
+        if (actual != expected)
+        {
+            throw new TableFormatException(file.Path, $"payload checksum mismatch (computed {actual:x16}, header says {expected:x16}): the file is corrupt");
+        }
+    }
+
+    // Even a checksummed index is checked to point inside the rows file: a lookup must never read outside it.
+    private static void CheckIndexRows(TableFileView file, IndexFileHeader header, long rowCount)
+    {
+        var keys = (long*)(file.Pointer + TableFormat.HeaderBytes);
+        var rows = (int*)(keys + header.BucketCount);
+        long entries = 0;
+        for (long i = 0; i < header.BucketCount; i++)
+        {
+            if (keys[i] == OpenAddressingIndex.EmptyKey)
+            {
+                continue;
+            }
+            entries++;
+            if ((ulong)rows[i] >= (ulong)rowCount)
+            {
+                throw new TableFormatException(file.Path, $"bucket {i} points at row {rows[i]} of {rowCount}");
+            }
+        }
+        var expectedEntries = header.EmptyKeyRow >= 0 ? rowCount - 1 : rowCount;
+        if (entries != header.EntryCount || entries != expectedEntries || header.EmptyKeyRow >= rowCount)
+        {
+            throw new TableFormatException(file.Path, $"holds {entries} ids, the rows file {rowCount} rows");
+        }
+    }
+}

@@ -1,0 +1,139 @@
+using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
+using RecServe.Core.Tensors;
+
+namespace RecServe.Embeddings.Tables;
+
+/// <summary>
+/// An opened, verified, read-only embedding table: an id → row hash index and the encoded rows, both used in place
+/// (memory-mapped or loaded into native memory). Thread-safe for any number of readers. Disposing unmaps the
+/// files; the owner must make sure no lookup is still running (serving code holds a lease on the version).
+/// </summary>
+public sealed unsafe partial class EmbeddingTable : IDisposable
+{
+    private readonly TableFileView _indexFile;
+    private readonly TableFileView _rowsFile;
+    private readonly OpenAddressingIndex _index;
+    private readonly byte* _rows;
+    private readonly byte* _defaultEncoded;
+    private readonly float[] _defaultRow;
+    private int _disposed;
+
+    private EmbeddingTable(string name, TableFileView indexFile, TableFileView rowsFile, IndexFileHeader indexHeader,
+        RowFileHeader rowsHeader, TableResidency residency, float[]? defaultRow)
+    {
+        Name = name;
+        Dim = rowsHeader.Dim;
+        DataType = rowsHeader.DataType;
+        RowCount = (int)rowsHeader.RowCount;
+        RowStride = rowsHeader.RowStride;
+        BucketCount = indexHeader.BucketCount;
+        Residency = residency;
+        _indexFile = indexFile;
+        _rowsFile = rowsFile;
+        var keys = (long*)(indexFile.Pointer + TableFormat.HeaderBytes);
+        _index = new OpenAddressingIndex(keys, (int*)(keys + indexHeader.BucketCount), indexHeader.BucketCount, indexHeader.EmptyKeyRow);
+        _rows = rowsFile.Pointer + TableFormat.HeaderBytes;
+
+        // Unknown ids are served from an encoded copy of the default row, so kernels treat hits and misses alike.
+        _defaultEncoded = (byte*)NativeMemory.AlignedAlloc((nuint)RowStride, 64);
+        var encoded = new Span<byte>(_defaultEncoded, RowStride);
+        RowCodec.Encode(defaultRow ?? new float[Dim], DataType, encoded);
+        _defaultRow = new float[Dim];
+        RowCodec.Decode(encoded, DataType, _defaultRow);
+    }
+
+    /// <summary>The table's name from its metadata.</summary>
+    public string Name { get; }
+
+    /// <summary>Values per row.</summary>
+    public int Dim { get; }
+
+    /// <summary>How rows are stored: Float32, Float16 or Int8 (row-wise scale and bias).</summary>
+    public TensorDataType DataType { get; }
+
+    /// <summary>Number of rows (and of distinct ids).</summary>
+    public int RowCount { get; }
+
+    /// <summary>Bytes of one encoded row.</summary>
+    public int RowStride { get; }
+
+    /// <summary>Buckets of the hash index.</summary>
+    public long BucketCount { get; }
+
+    /// <summary>Mapped or loaded into memory.</summary>
+    public TableResidency Residency { get; }
+
+    /// <summary>Bytes of both files: resident for <see cref="TableResidency.Memory"/>, an upper bound when mapped.</summary>
+    public long ByteSize => _indexFile.Length + _rowsFile.Length;
+
+    /// <summary>The row served for unknown ids, as decoded from its stored encoding.</summary>
+    public ReadOnlySpan<float> DefaultRow => _defaultRow;
+
+    /// <summary>Whether <see cref="Dispose"/> was called.</summary>
+    public bool IsDisposed => Volatile.Read(ref _disposed) != 0;
+
+    internal OpenAddressingIndex Index => _index;
+
+    internal byte* DefaultRowPointer => _defaultEncoded;
+
+    /// <summary>Finds the row of <paramref name="id"/>.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public bool TryGetRow(long id, out int rowIndex) => _index.TryFind(id, out rowIndex);
+
+    /// <summary>The encoded bytes of row <paramref name="rowIndex"/> (see <see cref="RowCodec"/>).</summary>
+    public ReadOnlySpan<byte> GetRowBytes(int rowIndex)
+    {
+        ThrowIfDisposed();
+        if ((uint)rowIndex >= (uint)RowCount)
+        {
+            throw new ArgumentOutOfRangeException(nameof(rowIndex), rowIndex, $"the table has {RowCount} rows");
+        }
+        return new ReadOnlySpan<byte>(RowPointer(rowIndex), RowStride);
+    }
+
+    /// <summary>Decodes row <paramref name="rowIndex"/> into <paramref name="destination"/> (<see cref="Dim"/> values).</summary>
+    public void ReadRow(int rowIndex, Span<float> destination)
+    {
+        CheckDestination(destination);
+        RowCodec.Decode(GetRowBytes(rowIndex), DataType, destination[..Dim]);
+    }
+
+    /// <summary>Decodes the row of <paramref name="id"/>, or the default row; returns whether the id was found.</summary>
+    public bool ReadRowOrDefault(long id, Span<float> destination)
+    {
+        CheckDestination(destination);
+        if (TryGetRow(id, out var row))
+        {
+            ReadRow(row, destination);
+            return true;
+        }
+        _defaultRow.CopyTo(destination);
+        return false;
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    internal byte* RowPointer(int rowIndex) => _rows + (long)rowIndex * RowStride;
+
+    internal void ThrowIfDisposed() => ObjectDisposedException.ThrowIf(IsDisposed, this);
+
+    private void CheckDestination(Span<float> destination)
+    {
+        if (destination.Length < Dim)
+        {
+            throw new ArgumentException($"destination holds {destination.Length} values, a row has {Dim}", nameof(destination));
+        }
+    }
+
+    /// <summary>Unmaps or frees the table's memory. No lookup may run during or after this.</summary>
+    public void Dispose()
+    {
+        if (Interlocked.Exchange(ref _disposed, 1) != 0)
+        {
+            return;
+        }
+        _indexFile.Dispose();
+        _rowsFile.Dispose();
+        NativeMemory.AlignedFree(_defaultEncoded);
+    }
+}
