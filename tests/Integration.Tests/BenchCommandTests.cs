@@ -62,7 +62,7 @@ public sealed class BenchCommandTests : IAsyncLifetime
         var report = await RunBenchAsync(
             expectedExitCode: 1,
             "--api", "grpc", "--target", $"127.0.0.1:{_server.GrpcPort}", "--model", "dlrm",
-            "--batch", "64", "--id-space", "100000", "--zipf", "0.5", "--warmup", "0", "--duration", "1", "--count", "20");
+            "--batch", "64", "--id-space", "100000", "--zipf", "0.5", "--warmup", "0", "--duration", "120", "--count", "20");
 
         Assert.Equal(0, report.GetProperty("requests").GetInt64());
         Assert.Equal(20, report.GetProperty("errors_by_status").GetProperty("INVALID_ARGUMENT").GetInt64());

@@ -37,14 +37,14 @@ public sealed class InferenceGrpcService(PredictionPipeline pipeline, ModelManag
         Task.FromResult(_models.GetModelMetadata(request.Name, request.Version));
 
     /// <inheritdoc />
-    public override Task<ModelInferResponse> ModelInfer(ModelInferRequest request, ServerCallContext context)
+    public override async Task<ModelInferResponse> ModelInfer(ModelInferRequest request, ServerCallContext context)
     {
         KServeModels.RequireName(request.ModelName);
         var version = KServeVersion.Parse(request.ModelVersion);
         using var handle = pipeline.Lease(request.ModelName, version, null);
         using var decoded = InferRequestDecoder.Decode(request);
         var prediction = new PredictionRequest(request.ModelName, version, null, null, decoded.Inputs, decoded.OutputNames);
-        using var result = PredictionPipeline.Predict(handle, prediction);
-        return Task.FromResult(InferResponseEncoder.Encode(request.ModelName, result.Version, decoded.Id, result.Outputs.Items, decoded.UsedRawContents));
+        using var result = await pipeline.PredictAsync(handle, prediction, context.CancellationToken).ConfigureAwait(false);
+        return InferResponseEncoder.Encode(request.ModelName, result.Version, decoded.Id, result.Outputs.Items, decoded.UsedRawContents);
     }
 }

@@ -94,7 +94,8 @@ public static class KServeRestApi
             using var handle = pipeline.Lease(name, version, null);
             using var request = JsonReader.Read(body.Span);
             var prediction = new PredictionRequest(name, version, null, null, request.Inputs, request.OutputNames);
-            using var result = PredictionPipeline.Predict(handle, prediction);
+            using var timeout = RequestTimeout.Create(context);
+            using var result = await pipeline.PredictAsync(handle, prediction, timeout.Token).ConfigureAwait(false);
             var output = new ArrayBufferWriter<byte>(4096);
             InferJsonResponseWriter.Write(output, name, result.Version, request.Id, result.Outputs.Items);
             await RestResponses.WriteJsonAsync(context, StatusCodes.Status200OK, output.WrittenMemory).ConfigureAwait(false);
