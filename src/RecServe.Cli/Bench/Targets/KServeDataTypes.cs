@@ -1,40 +1,29 @@
+using RecServe.Core.Errors;
 using RecServe.Core.Signatures;
 using RecServe.Core.Tensors;
+using RecServe.Protocol.KServe;
 
 namespace RecServe.Cli.Bench.Targets;
 
 /// <summary>KServe v2 datatype names ("FP32", "INT64", ...) and signatures built from v2 model metadata.</summary>
 internal static class KServeDataTypes
 {
-    /// <summary>The v2 name of <paramref name="type"/>.</summary>
-    public static string Name(TensorDataType type) => type switch
-    {
-        TensorDataType.Float32 => "FP32",
-        TensorDataType.Float64 => "FP64",
-        TensorDataType.Float16 => "FP16",
-        TensorDataType.Int8 => "INT8",
-        TensorDataType.UInt8 => "UINT8",
-        TensorDataType.Int32 => "INT32",
-        TensorDataType.Int64 => "INT64",
-        TensorDataType.Bool => "BOOL",
-        TensorDataType.String => "BYTES",
-        _ => throw new ArgumentOutOfRangeException(nameof(type), type, "no KServe v2 datatype"),
-    };
+    /// <summary>The v2 name of <paramref name="type"/> (the server's own mapping).</summary>
+    public static string Name(TensorDataType type) => KServeDataType.Name(type);
 
     /// <summary>The tensor type of a v2 datatype name; throws for one bench cannot generate or send.</summary>
-    public static TensorDataType Parse(string name, string tensor) => name switch
+    public static TensorDataType Parse(string name, string tensor)
     {
-        "FP32" => TensorDataType.Float32,
-        "FP64" => TensorDataType.Float64,
-        "FP16" => TensorDataType.Float16,
-        "INT8" => TensorDataType.Int8,
-        "UINT8" => TensorDataType.UInt8,
-        "INT32" => TensorDataType.Int32,
-        "INT64" => TensorDataType.Int64,
-        "BOOL" => TensorDataType.Bool,
-        "BYTES" => TensorDataType.String,
-        _ => throw new InvalidOperationException($"tensor '{tensor}' has datatype {name}, which bench does not support"),
-    };
+        try
+        {
+            return KServeDataType.Parse(name, tensor);
+        }
+        catch (ServingException e)
+        {
+            // Bench reports a setup error, not a client error of its own.
+            throw new InvalidOperationException($"tensor '{tensor}' has datatype {name}, which bench does not support: {e.Message}", e);
+        }
+    }
 
     /// <summary>One tensor of v2 model metadata.</summary>
     public readonly record struct TensorMetadata(string Name, string Datatype, long[] Shape);
