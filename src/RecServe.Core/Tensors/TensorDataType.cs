@@ -56,4 +56,23 @@ public static class TensorDataTypes
         TensorDataType.String => "string",
         _ => "invalid",
     };
+
+    /// <summary>Parses a <see cref="DisplayName"/> ("float32", "int64", ...); false for anything else.</summary>
+    public static bool TryParseDisplayName(string? name, out TensorDataType type)
+    {
+        type = name switch
+        {
+            "float32" => TensorDataType.Float32,
+            "float64" => TensorDataType.Float64,
+            "float16" => TensorDataType.Float16,
+            "int8" => TensorDataType.Int8,
+            "uint8" => TensorDataType.UInt8,
+            "int32" => TensorDataType.Int32,
+            "int64" => TensorDataType.Int64,
+            "bool" => TensorDataType.Bool,
+            "string" => TensorDataType.String,
+            _ => TensorDataType.Invalid,
+        };
+        return type != TensorDataType.Invalid;
+    }
 }
