@@ -61,10 +61,16 @@ public sealed class BundleSparseFeature
     public int MaxIdsPerRow { get; set; } = 1;
 
     /// <summary>
-    /// The dense graph's float input that receives the embeddings: [batch, dim] pooled, or
-    /// [batch, max_ids_per_row, dim] for pooling "none" (zeros after the row's last id).
+    /// The dense graph's float input that receives the embeddings: [batch, dim] pooled, or [batch, L, dim] for
+    /// pooling "none" (L: the request's padded width, or its longest ragged bag; zeros after a row's last id).
     /// </summary>
     public string GraphInput { get; set; } = "";
+
+    /// <summary>
+    /// Also pass the ids to the dense graph, as an int64 input named <see cref="Name"/> ([batch] or [batch, L],
+    /// ragged ids padded with -1), for graphs that use the ids beyond the lookup (a padding mask, say).
+    /// </summary>
+    public bool IdsToGraph { get; set; }
 }
 
 /// <summary>An output of the model.</summary>

@@ -119,6 +119,10 @@ public static class BundleManifestValidator
         {
             errors.Add($"graph input '{feature.GraphInput}' of sparse feature '{feature.Name}' is fed twice");
         }
+        if (feature.IdsToGraph && !string.IsNullOrEmpty(feature.Name) && !graphInputs.Add(feature.Name))
+        {
+            errors.Add($"graph input '{feature.Name}' (the ids of sparse feature '{feature.Name}') is fed twice");
+        }
     }
 
     private static void CheckName(string name, string kind, HashSet<string> seen, List<string> errors)
