@@ -44,6 +44,7 @@ public sealed class BadInputTests : IAsyncLifetime
         { "too many values", "x", "values but its shape holds" },
         { "bad signature", "serving_default", "signature name 'nope'" },
         { "unsupported dtype", "x", "DtComplex64" },
+        { "repeat-last past the element limit", "x", "--max_tensor_elements" },
     };
 
     private static PredictRequest InvalidRequest(string kind) => kind switch
@@ -57,6 +58,8 @@ public sealed class BadInputTests : IAsyncLifetime
         "too many values" => Request(r => r.Inputs["x"] = Protos.Floats(new float[17], [2, 8], false)),
         "bad signature" => Request(r => r.ModelSpec.SignatureName = "nope"),
         "unsupported dtype" => Request(r => r.Inputs["x"].Dtype = DataType.DtComplex64),
+        // One float_val repeated over [2^25, 8] would need 1 GiB: refused before anything is allocated.
+        "repeat-last past the element limit" => Request(r => r.Inputs["x"] = Protos.Floats([1f], [1 << 25, 8], false)),
         _ => throw new ArgumentException(kind),
     };
 

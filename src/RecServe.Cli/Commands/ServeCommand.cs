@@ -24,6 +24,10 @@ internal static class ServeCommand
         var batching = new Option<bool>("--enable_batching") { Description = "Merge concurrent requests into batches (dynamic batching)." };
         var batchingFile = new Option<string?>("--batching_parameters_file") { Description = "Batching knobs: TF-Serving's text format or JSON (max_batch_size, batch_timeout_micros, num_batch_threads, max_enqueued_batches, allowed_batch_sizes)." };
 
+        var maxElements = new Option<long>("--max_tensor_elements") { Description = "Most elements one request tensor may hold.", DefaultValueFactory = _ => defaults.MaxTensorElements };
+        var tlsCert = new Option<string?>("--tls_cert_file") { Description = "PEM certificate: serve gRPC and REST over TLS (with --tls_key_file)." };
+        var tlsKey = new Option<string?>("--tls_key_file") { Description = "PEM private key of --tls_cert_file." };
+        var tlsClientCa = new Option<string?>("--tls_client_ca_file") { Description = "PEM CA: require client certificates it issued (mutual TLS)." };
         var adminToken = new Option<string?>("--admin_token") { Description = "Bearer token enabling admin calls (ModelService.HandleReloadConfigRequest); also RECSERVE_ADMIN_TOKEN. Off when unset." };
 
         var command = new Command("serve",
@@ -32,7 +36,7 @@ internal static class ServeCommand
             "  recserve serve --model_name dlrm --model_base_path examples/models/dlrm\n" +
             "  recserve serve --model_config_file models.json --file_system_poll_wait_seconds 5")
         {
-            port, restPort, bind, modelName, basePath, configFile, poll, maxMessage, intraOp, interOp, batching, batchingFile, adminToken,
+            port, restPort, bind, modelName, basePath, configFile, poll, maxMessage, intraOp, interOp, batching, batchingFile, maxElements, tlsCert, tlsKey, tlsClientCa, adminToken,
         };
         command.SetAction(async (parse, cancellationToken) =>
         {
@@ -50,13 +54,18 @@ internal static class ServeCommand
                 InterOpThreads = parse.GetValue(interOp),
                 EnableBatching = parse.GetValue(batching) || !string.IsNullOrEmpty(parse.GetValue(batchingFile)),
                 BatchingParametersFile = parse.GetValue(batchingFile),
+                MaxTensorElements = parse.GetValue(maxElements),
+                TlsCertFile = parse.GetValue(tlsCert),
+                TlsKeyFile = parse.GetValue(tlsKey),
+                TlsClientCaFile = parse.GetValue(tlsClientCa),
                 AdminToken = parse.GetValue(adminToken) ?? Environment.GetEnvironmentVariable("RECSERVE_ADMIN_TOKEN"),
             };
             try
             {
                 var app = RecServeHost.Build(options);
                 await app.StartAsync(cancellationToken).ConfigureAwait(false);
-                Console.WriteLine($"RecServe ready: gRPC on {options.BindAddress}:{options.GrpcPort}, REST on {options.BindAddress}:{options.RestPort}");
+                var scheme = string.IsNullOrEmpty(options.TlsCertFile) ? "" : " (TLS)";
+                Console.WriteLine($"RecServe ready: gRPC on {options.BindAddress}:{options.GrpcPort}, REST on {options.BindAddress}:{options.RestPort}{scheme}");
                 await app.WaitForShutdownAsync(cancellationToken).ConfigureAwait(false);
                 return 0;
             }

@@ -12,8 +12,17 @@ namespace RecServe.Protocol.TensorProto;
 /// </summary>
 public static class TensorProtoDecoder
 {
-    /// <summary>Decodes <paramref name="proto"/>; INVALID_ARGUMENT (naming <paramref name="name"/>) if it is malformed.</summary>
-    public static Tensor Decode(string name, Proto proto)
+    /// <summary>
+    /// Elements one tensor may hold unless the server is told otherwise (16 M: 64 MB of float32). Typed fields
+    /// repeat their last value to fill the shape, so without a cap a request of a few bytes could ask for gigabytes.
+    /// </summary>
+    public const long DefaultMaxElements = 1L << 24;
+
+    /// <summary>
+    /// Decodes <paramref name="proto"/>; INVALID_ARGUMENT (naming <paramref name="name"/>) if it is malformed or
+    /// its shape holds more than <paramref name="maxElements"/> elements.
+    /// </summary>
+    public static Tensor Decode(string name, Proto proto, long maxElements = DefaultMaxElements)
     {
         var type = DataTypeMapping.ToTensorDataType(proto.Dtype, name);
         var shape = DecodeShape(name, proto);
@@ -30,6 +39,11 @@ public static class TensorProtoDecoder
         if (count > int.MaxValue || count * type.ElementSize() > Array.MaxLength)
         {
             throw ServingException.InvalidArgument($"tensor '{name}' has {count} elements, more than one tensor may hold");
+        }
+        if (count > maxElements)
+        {
+            throw ServingException.InvalidArgument(
+                $"tensor '{name}' has shape {TensorShape.Format(shape)} ({count} elements), more than the server's limit of {maxElements} elements per tensor (--max_tensor_elements)");
         }
 
         if (type == TensorDataType.String)

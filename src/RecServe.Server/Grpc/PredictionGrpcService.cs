@@ -10,7 +10,7 @@ using Tensorflow.Serving;
 namespace RecServe.Server.Grpc;
 
 /// <summary>TF-Serving's <c>tensorflow.serving.PredictionService</c>: Predict and GetModelMetadata.</summary>
-public sealed class PredictionGrpcService(PredictionPipeline pipeline) : PredictionService.PredictionServiceBase
+public sealed class PredictionGrpcService(PredictionPipeline pipeline, RecServe.Server.Hosting.ServerOptions options) : PredictionService.PredictionServiceBase
 {
     /// <inheritdoc />
     public override async Task<PredictResponse> Predict(PredictRequest request, ServerCallContext context)
@@ -28,7 +28,7 @@ public sealed class PredictionGrpcService(PredictionPipeline pipeline) : Predict
             var encoding = request.Inputs.Count > 0 ? TensorEncoding.TensorContent : TensorEncoding.TypedFields;
             foreach (var (inputName, proto) in request.Inputs)
             {
-                inputs[inputName] = TensorProtoDecoder.Decode(inputName, proto);
+                inputs[inputName] = TensorProtoDecoder.Decode(inputName, proto, options.MaxTensorElements);
                 if (!TensorProtoDecoder.UsesTensorContent(proto))
                 {
                     encoding = TensorEncoding.TypedFields;

@@ -24,6 +24,7 @@ public static class RecServeHost
     public static WebApplication Build(ServerOptions options, string[]? args = null)
     {
         var models = ResolveModels(options);
+        var tls = TlsSetup.FromOptions(options);
         var builder = WebApplication.CreateSlimBuilder(args ?? []);
         builder.Logging.ClearProviders();
         builder.Logging.AddSimpleConsole(console =>
@@ -38,10 +39,18 @@ public static class RecServeHost
             // error its clients expect; Kestrel's own limit would reset gRPC streams with no status.
             kestrel.Limits.MaxRequestBodySize = null;
             var address = System.Net.IPAddress.Parse(options.BindAddress);
-            kestrel.Listen(address, options.GrpcPort, listen => listen.Protocols = HttpProtocols.Http2);
+            kestrel.Listen(address, options.GrpcPort, listen =>
+            {
+                listen.Protocols = HttpProtocols.Http2;
+                tls?.Apply(listen);
+            });
             if (options.RestPort > 0)
             {
-                kestrel.Listen(address, options.RestPort, listen => listen.Protocols = HttpProtocols.Http1AndHttp2);
+                kestrel.Listen(address, options.RestPort, listen =>
+                {
+                    listen.Protocols = HttpProtocols.Http1AndHttp2;
+                    tls?.Apply(listen);
+                });
             }
         });
 

@@ -27,6 +27,9 @@ public sealed record ServerOptions
     /// <summary>Largest request or response message, in bytes, for gRPC and REST.</summary>
     public int MaxMessageBytes { get; init; } = 64 * 1024 * 1024;
 
+    /// <summary>Most elements one request tensor may hold (typed fields can ask for more than they carry).</summary>
+    public long MaxTensorElements { get; init; } = RecServe.Protocol.TensorProto.TensorProtoDecoder.DefaultMaxElements;
+
     /// <summary>ONNX Runtime threads inside one operator; 0 means one per core.</summary>
     public int IntraOpThreads { get; init; }
 
@@ -41,6 +44,15 @@ public sealed record ServerOptions
 
     /// <summary>Bearer token that enables admin operations (config reload); null leaves them off.</summary>
     public string? AdminToken { get; init; }
+
+    /// <summary>PEM certificate (chain) that turns on TLS for both ports; needs <see cref="TlsKeyFile"/>.</summary>
+    public string? TlsCertFile { get; init; }
+
+    /// <summary>PEM private key of <see cref="TlsCertFile"/>.</summary>
+    public string? TlsKeyFile { get; init; }
+
+    /// <summary>PEM CA certificate(s); when set, clients must present a certificate it issued (mutual TLS).</summary>
+    public string? TlsClientCaFile { get; init; }
 
     /// <summary>How long shutdown waits for in-flight requests.</summary>
     public TimeSpan ShutdownDrainTimeout { get; init; } = TimeSpan.FromSeconds(30);
