@@ -161,7 +161,7 @@ internal sealed class ServerProcess : IAsyncDisposable
         throw new TimeoutException($"timed out after {timeout.TotalSeconds} s waiting for {what}");
     }
 
-    private static int FreePort()
+    public static int FreePort()
     {
         using var listener = new TcpListener(IPAddress.Loopback, 0);
         listener.Start();

@@ -28,6 +28,8 @@ internal static class ServeCommand
         var tlsCert = new Option<string?>("--tls_cert_file") { Description = "PEM certificate: serve gRPC and REST over TLS (with --tls_key_file)." };
         var tlsKey = new Option<string?>("--tls_key_file") { Description = "PEM private key of --tls_cert_file." };
         var tlsClientCa = new Option<string?>("--tls_client_ca_file") { Description = "PEM CA: require client certificates it issued (mutual TLS)." };
+        var monitoringPort = new Option<int>("--monitoring_port") { Description = "Serve metrics on this port alone (plain HTTP) instead of the REST port; 0 = REST port.", DefaultValueFactory = _ => 0 };
+        var monitoringBind = new Option<string?>("--monitoring_bind_address") { Description = "Address the monitoring port binds to (default: --bind_address)." };
         var adminToken = new Option<string?>("--admin_token") { Description = "Bearer token enabling admin calls (ModelService.HandleReloadConfigRequest); also RECSERVE_ADMIN_TOKEN. Off when unset." };
 
         var command = new Command("serve",
@@ -36,7 +38,7 @@ internal static class ServeCommand
             "  recserve serve --model_name dlrm --model_base_path examples/models/dlrm\n" +
             "  recserve serve --model_config_file models.json --file_system_poll_wait_seconds 5")
         {
-            port, restPort, bind, modelName, basePath, configFile, poll, maxMessage, intraOp, interOp, batching, batchingFile, maxElements, tlsCert, tlsKey, tlsClientCa, adminToken,
+            port, restPort, bind, modelName, basePath, configFile, poll, maxMessage, intraOp, interOp, batching, batchingFile, maxElements, tlsCert, tlsKey, tlsClientCa, monitoringPort, monitoringBind, adminToken,
         };
         command.SetAction(async (parse, cancellationToken) =>
         {
@@ -55,6 +57,8 @@ internal static class ServeCommand
                 EnableBatching = parse.GetValue(batching) || !string.IsNullOrEmpty(parse.GetValue(batchingFile)),
                 BatchingParametersFile = parse.GetValue(batchingFile),
                 MaxTensorElements = parse.GetValue(maxElements),
+                MonitoringPort = parse.GetValue(monitoringPort),
+                MonitoringBindAddress = parse.GetValue(monitoringBind),
                 TlsCertFile = parse.GetValue(tlsCert),
                 TlsKeyFile = parse.GetValue(tlsKey),
                 TlsClientCaFile = parse.GetValue(tlsClientCa),

@@ -52,6 +52,11 @@ public static class RecServeHost
                     tls?.Apply(listen);
                 });
             }
+            if (options.MonitoringPort > 0)
+            {
+                var monitoring = System.Net.IPAddress.Parse(options.MonitoringBindAddress ?? options.BindAddress);
+                kestrel.Listen(monitoring, options.MonitoringPort, listen => listen.Protocols = HttpProtocols.Http1AndHttp2);
+            }
         });
 
         builder.Services.AddSingleton(options);
@@ -91,8 +96,14 @@ public static class RecServeHost
                 metrics.VersionsAvailable.WithLabels(model).Set(manager.GetStatus(model).Count(s => s.State == Lifecycle.Versions.ModelVersionState.Available));
             }
         });
-        app.MapMetrics("/monitoring/prometheus/metrics", metrics.Registry);
-        app.MapMetrics("/metrics", metrics.Registry);
+        var prometheus = app.MapMetrics("/monitoring/prometheus/metrics", metrics.Registry);
+        var plain = app.MapMetrics("/metrics", metrics.Registry);
+        if (options.MonitoringPort > 0)
+        {
+            // Only the monitoring port answers; the client-facing ports 404 these paths.
+            prometheus.RequireHost($"*:{options.MonitoringPort}");
+            plain.RequireHost($"*:{options.MonitoringPort}");
+        }
         return app;
     }
 

@@ -45,6 +45,15 @@ public sealed record ServerOptions
     /// <summary>Bearer token that enables admin operations (config reload); null leaves them off.</summary>
     public string? AdminToken { get; init; }
 
+    /// <summary>
+    /// Port for metrics (and the dashboard) alone, plain HTTP; 0 (default) serves them on the REST port. A separate
+    /// port lets operators keep them off the network clients reach.
+    /// </summary>
+    public int MonitoringPort { get; init; }
+
+    /// <summary>Address the monitoring port binds to; <see cref="BindAddress"/> when null.</summary>
+    public string? MonitoringBindAddress { get; init; }
+
     /// <summary>PEM certificate (chain) that turns on TLS for both ports; needs <see cref="TlsKeyFile"/>.</summary>
     public string? TlsCertFile { get; init; }
 
