@@ -1,0 +1,72 @@
+#!/usr/bin/env bash
+# End-to-end serving figures on a many-core machine, with the server and the load generator on disjoint cores so
+# that the ratio to in-process prediction measures the server, not the contention between the two.
+# Needs .devicepack/ from bench/device/pack.sh (for machines without .NET). Writes JSON results under $OUT.
+#
+#   SERVER_CPUS (0-7)  LOAD_CPUS (8-15)  MODEL (dlrm)  MODEL_DIR (examples/models/dlrm)
+#   IDS (cat_0=1000,...)  BATCH (256)  DURATION (10)  WARMUP (3)  CONCURRENCY (8)
+set -euo pipefail
+cd "$(dirname "$0")/../.."
+out="${OUT:-artifacts/e2e}"
+mkdir -p "$out"
+server_cpus="${SERVER_CPUS:-0-7}"
+load_cpus="${LOAD_CPUS:-8-15}"
+model="${MODEL:-dlrm}"
+model_dir="${MODEL_DIR:-examples/models/dlrm}"
+ids="${IDS:-cat_0=1000,cat_1=500,cat_2=200,cat_3=100}"
+batch="${BATCH:-256}"
+duration="${DURATION:-10}"
+warmup="${WARMUP:-3}"
+concurrency="${CONCURRENCY:-8}"
+
+if ! command -v dotnet >/dev/null; then
+  mkdir -p /tmp/dotnet /tmp/recserve
+  tar -C /tmp/dotnet -xJf .devicepack/dotnet-runtime.tar.xz
+  tar -C /tmp/recserve -xJf .devicepack/app.tar.xz
+  export DOTNET_ROOT=/tmp/dotnet PATH="/tmp/dotnet:$PATH"
+  recserve=(dotnet /tmp/recserve/app/recserve.dll)
+else
+  recserve=(dotnet src/RecServe.Cli/bin/Release/net10.0/recserve.dll)
+fi
+export DOTNET_TieredPGO=1 DOTNET_gcServer=1
+
+nproc; lscpu | grep -E 'Model name|^CPU\(s\)' || true
+
+serve() { # serve <grpc port> <rest port> <extra flags...>
+  local grpc=$1 rest=$2; shift 2
+  taskset -c "$server_cpus" "${recserve[@]}" serve --model_name "$model" --model_base_path "$model_dir" \
+    --port "$grpc" --rest_api_port "$rest" --bind_address 127.0.0.1 "$@" >"$out/server-$grpc.log" 2>&1 &
+  server_pid=$!
+  for _ in $(seq 1 600); do
+    grep -q "RecServe ready" "$out/server-$grpc.log" && return 0
+    kill -0 "$server_pid" 2>/dev/null || { cat "$out/server-$grpc.log"; return 1; }
+    sleep 0.1
+  done
+  return 1
+}
+bench() { # bench <name> <flags...>
+  local name=$1; shift
+  echo "== $name"
+  taskset -c "$load_cpus" "${recserve[@]}" bench --model "$model" --id-max "$ids" --warmup "$warmup" --duration "$duration" \
+    --json "$out/$name.json" "$@" | tail -n 4
+}
+
+# 1. Batch 256: gRPC, REST, KServe v2 against in-process on the server's cores.
+serve 18500 18501
+bench grpc --api grpc --target 127.0.0.1:18500 --batch "$batch" --concurrency "$concurrency" --connections 4
+bench rest --api rest --target 127.0.0.1:18501 --batch "$batch" --concurrency "$concurrency"
+bench kserve-grpc --api kserve-grpc --target 127.0.0.1:18500 --batch "$batch" --concurrency "$concurrency" --connections 4
+bench kserve-rest --api kserve-rest --target 127.0.0.1:18501 --batch "$batch" --concurrency "$concurrency"
+kill "$server_pid"; wait "$server_pid" 2>/dev/null || true
+echo "== in-process"
+taskset -c "$server_cpus" "${recserve[@]}" bench --in-process --model_base_path "$model_dir" --model "$model" --id-max "$ids" \
+  --batch "$batch" --concurrency "$concurrency" --warmup "$warmup" --duration "$duration" --json "$out/in-process.json" | tail -n 4
+
+# 2. Batch-1 requests from 64 clients, batching off and on.
+serve 18600 18601
+bench batch1-off --api grpc --target 127.0.0.1:18600 --batch 1 --concurrency 64 --connections 8
+kill "$server_pid"; wait "$server_pid" 2>/dev/null || true
+printf 'max_batch_size { value: 256 }\nbatch_timeout_micros { value: 1000 }\nnum_batch_threads { value: 4 }\nmax_enqueued_batches { value: 64 }\n' >"$out/batching.txt"
+serve 18700 18701 --enable_batching --batching_parameters_file "$out/batching.txt"
+bench batch1-on --api grpc --target 127.0.0.1:18700 --batch 1 --concurrency 64 --connections 8
+kill "$server_pid"; wait "$server_pid" 2>/dev/null || true
