@@ -6,8 +6,12 @@ public sealed record BatchingOptions
     /// <summary>Most rows one batch may hold; larger requests are split and reassembled.</summary>
     public int MaxBatchSize { get; init; } = 64;
 
-    /// <summary>How long the first request of a batch waits for others before the batch runs anyway.</summary>
-    public long BatchTimeoutMicros { get; init; } = 1000;
+    /// <summary>
+    /// How long the first request of a batch waits for others before the batch runs anyway. 0 (TF-Serving's default)
+    /// runs a batch as soon as a batch thread is free, with whatever has queued: under load the queue fills while
+    /// every thread is busy, so batches grow by themselves without adding a fixed wait to every request.
+    /// </summary>
+    public long BatchTimeoutMicros { get; init; }
 
     /// <summary>Batches that may run at once.</summary>
     public int NumBatchThreads { get; init; } = Math.Max(1, Environment.ProcessorCount / 2);

@@ -32,6 +32,9 @@ public static class RecServeHost
             console.SingleLine = true;
             console.TimestampFormat = "HH:mm:ss.fff ";
         });
+        // ASP.NET Core logs four lines per request at Information: on a busy server that is most of the CPU, and
+        // request paths are not ours to log by default (docs/SECURITY.md). Lifetime messages stay.
+        builder.Logging.AddFilter("Microsoft.AspNetCore", LogLevel.Warning);
         builder.Services.Configure<HostOptions>(host => host.ShutdownTimeout = options.ShutdownDrainTimeout);
         builder.WebHost.ConfigureKestrel(kestrel =>
         {
@@ -48,7 +51,8 @@ public static class RecServeHost
             {
                 kestrel.Listen(address, options.RestPort, listen =>
                 {
-                    listen.Protocols = HttpProtocols.Http1AndHttp2;
+                    // HTTP/2 on the REST port needs TLS (ALPN); in plain text it would be HTTP/1.1 anyway.
+                    listen.Protocols = tls is null ? HttpProtocols.Http1 : HttpProtocols.Http1AndHttp2;
                     tls?.Apply(listen);
                 });
             }
