@@ -5,6 +5,8 @@
 #
 #   SERVER_CPUS (0-7)  LOAD_CPUS (8-15)  MODEL (dlrm)  MODEL_DIR (examples/models/dlrm)
 #   IDS (cat_0=1000,...)  BATCH (256)  DURATION (10)  WARMUP (3)  CONCURRENCY (8)
+#   ENGINE: ONNX Runtime flags given to both the server and the in-process run (e.g. "--intra_op_threads 1")
+#   APIS (grpc rest kserve-grpc kserve-rest)  BATCHING (1: also the batch-1 runs with batching off and on)
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 out="${OUT:-artifacts/e2e}"
@@ -18,6 +20,8 @@ batch="${BATCH:-256}"
 duration="${DURATION:-10}"
 warmup="${WARMUP:-3}"
 concurrency="${CONCURRENCY:-8}"
+read -ra engine <<<"${ENGINE:-}"
+read -ra apis <<<"${APIS:-grpc rest kserve-grpc kserve-rest}"
 
 if ! command -v dotnet >/dev/null; then
   mkdir -p /tmp/dotnet /tmp/recserve
@@ -32,10 +36,12 @@ export DOTNET_TieredPGO=1 DOTNET_gcServer=1
 
 nproc; lscpu | grep -E 'Model name|^CPU\(s\)' || true
 
+server_pid=
+trap '[ -n "$server_pid" ] && kill "$server_pid" 2>/dev/null' EXIT
 serve() { # serve <grpc port> <rest port> <extra flags...>
   local grpc=$1 rest=$2; shift 2
   taskset -c "$server_cpus" "${recserve[@]}" serve --model_name "$model" --model_base_path "$model_dir" \
-    --port "$grpc" --rest_api_port "$rest" --bind_address 127.0.0.1 "$@" >"$out/server-$grpc.log" 2>&1 &
+    --port "$grpc" --rest_api_port "$rest" --bind_address 127.0.0.1 "${engine[@]}" "$@" >"$out/server-$grpc.log" 2>&1 &
   server_pid=$!
   for _ in $(seq 1 600); do
     grep -q "RecServe ready" "$out/server-$grpc.log" && return 0
@@ -53,14 +59,17 @@ bench() { # bench <name> <flags...>
 
 # 1. Batch 256: gRPC, REST, KServe v2 against in-process on the server's cores.
 serve 18500 18501
-bench grpc --api grpc --target 127.0.0.1:18500 --batch "$batch" --concurrency "$concurrency" --connections 4
-bench rest --api rest --target 127.0.0.1:18501 --batch "$batch" --concurrency "$concurrency"
-bench kserve-grpc --api kserve-grpc --target 127.0.0.1:18500 --batch "$batch" --concurrency "$concurrency" --connections 4
-bench kserve-rest --api kserve-rest --target 127.0.0.1:18501 --batch "$batch" --concurrency "$concurrency"
+for api in "${apis[@]}"; do
+  case "$api" in
+    grpc|kserve-grpc) bench "$api" --api "$api" --target 127.0.0.1:18500 --batch "$batch" --concurrency "$concurrency" --connections 4 ;;
+    *) bench "$api" --api "$api" --target 127.0.0.1:18501 --batch "$batch" --concurrency "$concurrency" ;;
+  esac
+done
 kill "$server_pid"; wait "$server_pid" 2>/dev/null || true
 echo "== in-process"
 taskset -c "$server_cpus" "${recserve[@]}" bench --in-process --model_base_path "$model_dir" --model "$model" --id-max "$ids" \
-  --batch "$batch" --concurrency "$concurrency" --warmup "$warmup" --duration "$duration" --json "$out/in-process.json" | tail -n 4
+  --batch "$batch" --concurrency "$concurrency" --warmup "$warmup" --duration "$duration" "${engine[@]}" --json "$out/in-process.json" | tail -n 4
+[ "${BATCHING:-1}" = 1 ] || exit 0
 
 # 2. Batch-1 requests from 64 clients, batching off and on.
 serve 18600 18601

@@ -28,6 +28,9 @@ internal static class BenchCommand
         var model = new Option<string?>("--model") { Description = "Model name (required unless --in-process, where it defaults to the folder name)." };
         var version = new Option<long?>("--version") { Description = "Model version; default: the one the server picks (in process: the highest)." };
         var inProcess = new Option<bool>("--in-process") { Description = "Load the model here and call it directly, no server: the ceiling server figures are compared with." };
+        var intraOp = new Option<int>("--intra_op_threads") { Description = "With --in-process: ONNX Runtime threads per operator, as given to the server; 0 = one per core." };
+        var interOp = new Option<int>("--inter_op_threads") { Description = "With --in-process: ONNX Runtime threads across operators, as given to the server; 0 = automatic." };
+        var spinning = new Option<bool>("--allow_spinning") { Description = "With --in-process: let ONNX Runtime's threads spin while idle, as given to the server." };
         var basePath = new Option<string?>("--model_base_path") { Description = "With --in-process: the model folder holding version sub-folders (1/, 2/, ...)." };
         var connections = new Option<int>("--connections") { Description = "gRPC channels (HTTP/2 connections) the workers share.", DefaultValueFactory = _ => targetDefaults.Connections };
         var timeout = new Option<double>("--timeout") { Description = "Seconds before a request counts as failed.", DefaultValueFactory = _ => targetDefaults.Timeout.TotalSeconds };
@@ -57,7 +60,7 @@ internal static class BenchCommand
             "  recserve bench --in-process --model_base_path examples/models/dlrm --batch 256 --concurrency 4\n" +
             "  recserve bench --model dlrm --id-max cat_0=1000,cat_1=500,cat_2=200,cat_3=100 --zipf 1.05")
         {
-            api, target, model, version, inProcess, basePath, connections, timeout,
+            api, target, model, version, inProcess, basePath, intraOp, interOp, spinning, connections, timeout,
             batch, pool, zipf, idSpace, idMax, seed, requests,
             concurrency, rate, maxInFlight, warmup, duration, count, json,
         };
@@ -75,6 +78,7 @@ internal static class BenchCommand
                         Model = ModelName(parse.GetValue(model), apiValue, parse.GetValue(basePath)),
                         Version = parse.GetValue(version),
                         ModelBasePath = parse.GetValue(basePath),
+                        Engine = new RecServe.Runtime.Onnx.OnnxModelOptions { IntraOpThreads = parse.GetValue(intraOp), InterOpThreads = parse.GetValue(interOp), AllowSpinning = parse.GetValue(spinning) },
                         Connections = Positive(parse.GetValue(connections), "--connections"),
                         Timeout = Seconds(parse.GetValue(timeout), "--timeout"),
                     },

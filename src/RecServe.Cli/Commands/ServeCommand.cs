@@ -21,6 +21,7 @@ internal static class ServeCommand
         var intraOp = new Option<int>("--intra_op_threads") { Description = "ONNX Runtime threads per operator; 0 = one per core.", DefaultValueFactory = _ => 0 };
         var interOp = new Option<int>("--inter_op_threads") { Description = "ONNX Runtime threads across operators; 0 = automatic.", DefaultValueFactory = _ => 0 };
 
+        var spinning = new Option<bool>("--allow_spinning") { Description = "Let ONNX Runtime's pool threads spin while idle (ONNX Runtime's default; off here, since spinning threads take the cores requests need)." };
         var batching = new Option<bool>("--enable_batching") { Description = "Merge concurrent requests into batches (dynamic batching)." };
         var batchingFile = new Option<string?>("--batching_parameters_file") { Description = "Batching knobs: TF-Serving's text format or JSON (max_batch_size, batch_timeout_micros, num_batch_threads, max_enqueued_batches, allowed_batch_sizes)." };
 
@@ -38,7 +39,7 @@ internal static class ServeCommand
             "  recserve serve --model_name dlrm --model_base_path examples/models/dlrm\n" +
             "  recserve serve --model_config_file models.json --file_system_poll_wait_seconds 5")
         {
-            port, restPort, bind, modelName, basePath, configFile, poll, maxMessage, intraOp, interOp, batching, batchingFile, maxElements, tlsCert, tlsKey, tlsClientCa, monitoringPort, monitoringBind, adminToken,
+            port, restPort, bind, modelName, basePath, configFile, poll, maxMessage, intraOp, interOp, spinning, batching, batchingFile, maxElements, tlsCert, tlsKey, tlsClientCa, monitoringPort, monitoringBind, adminToken,
         };
         command.SetAction(async (parse, cancellationToken) =>
         {
@@ -54,6 +55,7 @@ internal static class ServeCommand
                 MaxMessageBytes = parse.GetValue(maxMessage),
                 IntraOpThreads = parse.GetValue(intraOp),
                 InterOpThreads = parse.GetValue(interOp),
+                AllowSpinning = parse.GetValue(spinning),
                 EnableBatching = parse.GetValue(batching) || !string.IsNullOrEmpty(parse.GetValue(batchingFile)),
                 BatchingParametersFile = parse.GetValue(batchingFile),
                 MaxTensorElements = parse.GetValue(maxElements),

@@ -38,6 +38,9 @@ public sealed class OnnxModel : IModel
             InterOpNumThreads = options.InterOpThreads,
             GraphOptimizationLevel = GraphOptimizationLevel.ORT_ENABLE_ALL,
         };
+        var spinning = options.AllowSpinning ? "1" : "0";
+        sessionOptions.AddSessionConfigEntry("session.intra_op.allow_spinning", spinning);
+        sessionOptions.AddSessionConfigEntry("session.inter_op.allow_spinning", spinning);
         InferenceSession session;
         try
         {

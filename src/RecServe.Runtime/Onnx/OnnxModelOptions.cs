@@ -8,4 +8,10 @@ public sealed record OnnxModelOptions
 
     /// <summary>Threads for running independent operators in parallel; 0 lets ONNX Runtime pick.</summary>
     public int InterOpThreads { get; init; }
+
+    /// <summary>
+    /// Let ONNX Runtime's pool threads spin while waiting for work (its own default). Off by default here: in a
+    /// server the spinning threads take the cores that decode and encode requests need.
+    /// </summary>
+    public bool AllowSpinning { get; init; }
 }

@@ -64,7 +64,7 @@ public static class RecServeHost
         });
 
         builder.Services.AddSingleton(options);
-        builder.Services.AddSingleton(new OnnxModelOptions { IntraOpThreads = options.IntraOpThreads, InterOpThreads = options.InterOpThreads });
+        builder.Services.AddSingleton(new OnnxModelOptions { IntraOpThreads = options.IntraOpThreads, InterOpThreads = options.InterOpThreads, AllowSpinning = options.AllowSpinning });
         var metrics = new ServingMetrics();
         builder.Services.AddSingleton(metrics);
         var batching = ResolveBatching(options);

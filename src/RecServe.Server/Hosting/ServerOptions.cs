@@ -36,6 +36,9 @@ public sealed record ServerOptions
     /// <summary>ONNX Runtime threads across operators; 0 lets ONNX Runtime decide.</summary>
     public int InterOpThreads { get; init; }
 
+    /// <summary>Let ONNX Runtime's pool threads spin while idle.</summary>
+    public bool AllowSpinning { get; init; }
+
     /// <summary>Whether requests are merged into batches (TF-Serving's <c>--enable_batching</c>).</summary>
     public bool EnableBatching { get; init; }
 

@@ -28,8 +28,9 @@ internal sealed class InProcessTarget : IBenchTarget
     {
         var basePath = settings.ModelBasePath ?? throw new ArgumentException("--in-process needs --model_base_path");
         var versionPath = FindVersion(basePath, settings.Version);
-        // The server's defaults (ONNX Runtime picks its thread counts), so that both sides run the same engine setup.
-        return new InProcessTarget(ModelLoader.Load(versionPath, new OnnxModelOptions()), versionPath);
+        // Same engine options as the server was given (--intra_op_threads, --inter_op_threads), so that both
+        // sides run the same engine setup.
+        return new InProcessTarget(ModelLoader.Load(versionPath, settings.Engine), versionPath);
     }
 
     private static string FindVersion(string basePath, long? version)

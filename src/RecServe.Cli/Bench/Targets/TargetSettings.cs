@@ -18,6 +18,9 @@ internal sealed record TargetSettings
     /// <summary>The model's folder (numeric version sub-folders) for <see cref="BenchApi.InProcess"/>.</summary>
     public string? ModelBasePath { get; init; }
 
+    /// <summary>ONNX Runtime's engine set-up in process; give the server's flags so both run the same engine.</summary>
+    public RecServe.Runtime.Onnx.OnnxModelOptions Engine { get; init; } = new();
+
     /// <summary>gRPC channels (one HTTP/2 connection each) that workers share round-robin.</summary>
     public int Connections { get; init; } = 1;
 
