@@ -50,11 +50,22 @@ serve() { # serve <grpc port> <rest port> <extra flags...>
   done
   return 1
 }
-bench() { # bench <name> <flags...>
+cpu_ticks() { awk '{print $14 + $15}' "/proc/$1/stat"; }
+bench() { # bench <name> <flags...>; also prints how many cores the server kept busy (busiest 1 s) and the client used
   local name=$1; shift
   echo "== $name"
-  taskset -c "$load_cpus" "${recserve[@]}" bench --model "$model" --id-max "$ids" --warmup "$warmup" --duration "$duration" \
-    --json "$out/$name.json" "$@" | tail -n 4
+  ( hz=$(getconf CLK_TCK); last=$(cpu_ticks "$server_pid"); peak=0
+    while sleep 1; do
+      now=$(cpu_ticks "$server_pid" 2>/dev/null) || break
+      peak=$(awk -v a="$peak" -v b="$(( now - last ))" 'BEGIN { print (b > a ? b : a) }'); last=$now
+      echo "$peak $hz" >"$out/.peak"
+    done ) &
+  local sampler=$!
+  local TIMEFORMAT="load generator cpu %U user + %S sys seconds in %R s"
+  time (taskset -c "$load_cpus" "${recserve[@]}" bench --model "$model" --id-max "$ids" --warmup "$warmup" --duration "$duration" \
+    --json "$out/$name.json" "$@" | tail -n 4)
+  kill "$sampler" 2>/dev/null; wait "$sampler" 2>/dev/null || true
+  awk '{ printf "server cpu: busiest second %.1f cores\n", $1 / $2 }' "$out/.peak"; rm -f "$out/.peak"
 }
 
 # 1. Batch 256: gRPC, REST, KServe v2 against in-process on the server's cores.
