@@ -29,6 +29,12 @@ internal sealed class ServerProcess : IAsyncDisposable
 
     public int GrpcPort { get; }
 
+    /// <summary>The server's process id (for reading its memory from /proc).</summary>
+    public int ProcessId => _process.Id;
+
+    /// <summary>Whether the server has exited (crashed, when a test did not stop it).</summary>
+    public bool HasExited => _process.HasExited;
+
     public int RestPort { get; }
 
     public HttpClient Http { get; }

@@ -79,7 +79,7 @@ public sealed class Tensor : IDisposable
             throw new ArgumentException($"cannot allocate a tensor of type {dataType}");
         }
         var byteLength = checked((int)(TensorShape.ElementCount(shape) * elementSize));
-        var buffer = ArrayPool<byte>.Shared.Rent(Math.Max(byteLength, 1));
+        var buffer = TensorBuffers.Rent(byteLength);
         buffer.AsSpan(0, byteLength).Clear();
         return new Tensor(dataType, shape, buffer, byteLength, null);
     }
@@ -118,7 +118,7 @@ public sealed class Tensor : IDisposable
         var buffer = Interlocked.Exchange(ref _buffer, null);
         if (buffer is not null)
         {
-            ArrayPool<byte>.Shared.Return(buffer);
+            TensorBuffers.Return(buffer);
         }
     }
 }

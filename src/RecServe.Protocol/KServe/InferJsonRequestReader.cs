@@ -102,6 +102,12 @@ public sealed class InferJsonRequestReader
         {
             throw new ServingException(ServingErrorCode.InvalidArgument, $"request body is not valid JSON: {ex.Message}", ex);
         }
+        catch (InvalidOperationException ex)
+        {
+            // Utf8JsonReader throws this, not JsonException, when comparing or unescaping text that is not valid
+            // UTF-16 once unescaped (a lone surrogate such as "\ud800").
+            throw new ServingException(ServingErrorCode.InvalidArgument, $"request body holds invalid text: {ex.Message}", ex);
+        }
         finally
         {
             if (!done)

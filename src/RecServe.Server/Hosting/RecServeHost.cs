@@ -2,6 +2,7 @@ using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Server.Kestrel.Core;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using RecServe.Lifecycle;
@@ -83,6 +84,9 @@ public static class RecServeHost
             grpc.EnableDetailedErrors = false;
             grpc.Interceptors.Add<ServingErrorInterceptor>();
         });
+        // Replaces grpc-dotnet's binder so that a malformed request message is INVALID_ARGUMENT, not UNKNOWN.
+        builder.Services.RemoveAll(typeof(global::Grpc.AspNetCore.Server.Model.IServiceMethodProvider<>));
+        builder.Services.AddSingleton(typeof(global::Grpc.AspNetCore.Server.Model.IServiceMethodProvider<>), typeof(MalformedMessageMethodProvider<>));
         builder.Services.AddGrpcHealthChecks().AddCheck<ModelsReadyHealthCheck>("models");
 
         var app = builder.Build();

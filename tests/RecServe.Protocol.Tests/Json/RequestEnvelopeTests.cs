@@ -36,6 +36,17 @@ public sealed class RequestEnvelopeTests
         Assert.StartsWith("request body is not valid JSON", error.Message);
     }
 
+    // Found by the fuzz suite: a lone surrogate escape made Utf8JsonReader throw InvalidOperationException (HTTP 500).
+    [Theory]
+    [InlineData("{\"instances\": [\"\\ud800\"]}")]
+    [InlineData("{\"inputs\": {\"x\": [1, \"\\udc00\"]}}")]
+    public void RejectsLoneSurrogateEscapesAsInvalidArgument(string body)
+    {
+        var error = ReadError(body, FloatInput);
+
+        Assert.Equal(ServingErrorCode.InvalidArgument, error.Code);
+    }
+
     [Theory]
     [InlineData("[1, 2]", "a list")]
     [InlineData("\"instances\"", "the string \"instances\"")]

@@ -83,6 +83,7 @@ public sealed class InferJsonRequestReaderTests
     [InlineData("""{"id":5,"inputs":[]}""", "\"id\" must be a string")]
     [InlineData("""{"inputs":[],"outputs":[{}]}""", "entry 0 of \"outputs\" has no \"name\"")]
     [InlineData("""{"inputs":[}""", "not valid JSON")]
+    [InlineData("""{"inputs":[{"name":"x","shape":[1],"datatype":"FP32","data":["\ud800"]}]}""", "invalid text")]
     [InlineData("""[1]""", "must be a JSON object")]
     [InlineData("""  """, "request body is empty")]
     public void MalformedRequestsSayWhatIsWrong(string json, string expected)

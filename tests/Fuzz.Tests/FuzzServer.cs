@@ -1,0 +1,27 @@
+using Integration.Tests;
+
+namespace Fuzz.Tests;
+
+/// <summary>One real server for every fuzzing test: the example DLRM model, without batching (see docs/SECURITY.md).</summary>
+public sealed class FuzzServer : IAsyncLifetime
+{
+    internal ServerProcess Process { get; private set; } = null!;
+
+    public async Task InitializeAsync() =>
+        Process = await ServerProcess.StartAsync("--model_name", "dlrm", "--model_base_path", RepoPaths.ExampleModel, "--max_message_bytes", (4 << 20).ToString());
+
+    public async Task DisposeAsync() => await Process.DisposeAsync();
+
+    /// <summary>The server's resident memory in bytes, from /proc/{pid}/status.</summary>
+    public long ResidentBytes()
+    {
+        foreach (var line in File.ReadLines($"/proc/{Process.ProcessId}/status"))
+        {
+            if (line.StartsWith("VmRSS:", StringComparison.Ordinal))
+            {
+                return long.Parse(line["VmRSS:".Length..].Trim().Split(' ')[0]) * 1024;
+            }
+        }
+        throw new InvalidOperationException("no VmRSS in /proc status");
+    }
+}
