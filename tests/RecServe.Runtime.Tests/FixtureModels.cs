@@ -3,11 +3,14 @@ namespace RecServe.Runtime.Tests;
 /// <summary>Paths of the committed fixture models in tests/fixtures/models (see tests/fixtures/README.md).</summary>
 public static class FixtureModels
 {
-    private static readonly Lazy<string> Root = new(FindRepositoryRoot);
+    private static readonly Lazy<string> RootPath = new(FindRepositoryRoot);
+
+    /// <summary>The repository root.</summary>
+    public static string Root => RootPath.Value;
 
     /// <summary>The version folder <c>tests/fixtures/models/&lt;name&gt;/&lt;version&gt;</c>.</summary>
     public static string VersionPath(string name, long version = 1) =>
-        Path.Combine(Root.Value, "tests", "fixtures", "models", name, version.ToString(System.Globalization.CultureInfo.InvariantCulture));
+        Path.Combine(Root, "tests", "fixtures", "models", name, version.ToString(System.Globalization.CultureInfo.InvariantCulture));
 
     /// <summary>The model.onnx of a fixture version.</summary>
     public static string OnnxPath(string name, long version = 1) => Path.Combine(VersionPath(name, version), "model.onnx");

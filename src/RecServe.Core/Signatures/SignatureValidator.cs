@@ -16,8 +16,7 @@ public static class SignatureValidator
         {
             if (!signature.InputsByName.ContainsKey(name))
             {
-                throw ServingException.InvalidArgument(
-                    $"input '{name}' is not in the signature; expected inputs: {NameList(signature.Inputs)}");
+                CheckExtraInput(signature, inputs, name);
             }
         }
 
@@ -30,19 +29,28 @@ public static class SignatureValidator
                 throw ServingException.InvalidArgument(
                     $"missing input '{spec.Name}'; expected inputs: {NameList(signature.Inputs)}");
             }
-            ValidateOne(spec, tensor);
-            if (spec.HasDynamicBatch)
+            long rows;
+            if (spec.Sparse is { } sparse)
             {
-                var rows = tensor.Shape[0];
-                if (batchInput is null)
+                rows = SparseIdsValidator.Validate(spec, sparse, tensor, SparseIdsLayouts.FindLengths(inputs, spec.Name));
+            }
+            else
+            {
+                ValidateOne(spec, tensor);
+                if (!spec.HasDynamicBatch)
                 {
-                    (batch, batchInput) = (rows, spec.Name);
+                    continue;
                 }
-                else if (rows != batch)
-                {
-                    throw ServingException.InvalidArgument(
-                        $"input '{spec.Name}' has batch size {rows} but input '{batchInput}' has {batch}; all inputs must have the same batch size");
-                }
+                rows = tensor.Shape[0];
+            }
+            if (batchInput is null)
+            {
+                (batch, batchInput) = (rows, spec.Name);
+            }
+            else if (rows != batch)
+            {
+                throw ServingException.InvalidArgument(
+                    $"input '{spec.Name}' has batch size {rows} but input '{batchInput}' has {batch}; all inputs must have the same batch size");
             }
         }
 
@@ -54,6 +62,22 @@ public static class SignatureValidator
                     $"output_filter names '{name}', which is not an output; outputs: {NameList(signature.Outputs)}");
             }
         }
+    }
+
+    /// <summary>An input the signature does not list is an error, unless it is the lengths of a sparse feature that is present.</summary>
+    private static void CheckExtraInput(ModelSignature signature, IReadOnlyDictionary<string, Tensor> inputs, string name)
+    {
+        if (name.EndsWith(SparseIdsSpec.LengthsSuffix, StringComparison.Ordinal)
+            && signature.InputsByName.TryGetValue(name[..^SparseIdsSpec.LengthsSuffix.Length], out var feature) && feature.Sparse is not null)
+        {
+            if (!inputs.ContainsKey(feature.Name))
+            {
+                throw ServingException.InvalidArgument($"input '{name}' is given without its sparse feature '{feature.Name}'");
+            }
+            return;
+        }
+        throw ServingException.InvalidArgument(
+            $"input '{name}' is not in the signature; expected inputs: {NameList(signature.Inputs)}");
     }
 
     private static void ValidateOne(TensorSpec spec, Tensor tensor)

@@ -10,4 +10,10 @@ public sealed record TensorSpec(string Name, TensorDataType DataType, long[]? Sh
 {
     /// <summary>Whether the first dimension is the batch dimension (dynamic).</summary>
     public bool HasDynamicBatch => Shape is { Length: > 0 } && Shape[0] < 0;
+
+    /// <summary>
+    /// Set for a sparse feature's id input (a bundle's): int64 ids as [batch], [batch, L] padded with negative
+    /// ids, or flat with a <c>{Name}.lengths</c> input. Null for an ordinary tensor input.
+    /// </summary>
+    public SparseIdsSpec? Sparse { get; init; }
 }

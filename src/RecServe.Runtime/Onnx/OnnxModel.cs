@@ -89,6 +89,29 @@ public sealed class OnnxModel : IModel
     /// <inheritdoc />
     public TensorSet Predict(IReadOnlyDictionary<string, Tensor> inputs, IReadOnlyList<string> outputFilter)
     {
+        var count = Signature.Inputs.Count;
+        var ordered = ArrayPool<Tensor>.Shared.Rent(count);
+        try
+        {
+            for (var i = 0; i < count; i++)
+            {
+                ordered[i] = inputs[Signature.Inputs[i].Name];
+            }
+            return PredictOrdered(ordered.AsSpan(0, count), outputFilter);
+        }
+        finally
+        {
+            Array.Clear(ordered, 0, count);
+            ArrayPool<Tensor>.Shared.Return(ordered);
+        }
+    }
+
+    /// <summary>
+    /// As <see cref="Predict"/>, with the inputs given in <see cref="ModelSignature.Inputs"/> order: a bundle binds
+    /// its pooled buffers this way without building a dictionary per request.
+    /// </summary>
+    internal TensorSet PredictOrdered(ReadOnlySpan<Tensor> inputs, IReadOnlyList<string> outputFilter)
+    {
         var inputCount = Signature.Inputs.Count;
         var inputNames = new string[inputCount];
         var inputValues = new OrtValue[inputCount];
@@ -99,7 +122,7 @@ public sealed class OnnxModel : IModel
             {
                 var spec = Signature.Inputs[i];
                 inputNames[i] = spec.Name;
-                inputValues[i] = CreateInput(inputs[spec.Name], ref pins[i]);
+                inputValues[i] = CreateInput(inputs[i], ref pins[i]);
             }
             var outputNames = outputFilter.Count == 0 ? _allOutputNames : OrderedFilter(outputFilter);
             using var runOptions = new RunOptions();

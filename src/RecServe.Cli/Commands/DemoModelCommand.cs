@@ -1,0 +1,69 @@
+using System.CommandLine;
+using RecServe.Core.Bundles;
+using RecServe.Import;
+using RecServe.Import.Demo;
+
+namespace RecServe.Cli.Commands;
+
+/// <summary><c>recserve demo-model</c>: writes a synthetic bundle of any size.</summary>
+internal static class DemoModelCommand
+{
+    public static Command Create()
+    {
+        var defaults = new DemoModelOptions();
+        var rows = new Option<long>("--rows") { Description = "Rows per table (ids 0..rows-1).", Required = true };
+        var dim = new Option<int>("--dim") { Description = "Values per row.", Required = true };
+        var tables = new Option<int>("--tables") { Description = "Tables, one sparse feature each (f_0, f_1, ...).", Required = true };
+        var output = new Option<string>("--out") { Description = "The bundle version folder to create, e.g. models/demo/1; must not exist.", Required = true };
+        var dtype = new Option<string>("--dtype") { Description = "Row storage: fp32, fp16 or int8.", DefaultValueFactory = _ => "fp32" };
+        dtype.AcceptOnlyFromAmong("fp32", "fp16", "int8");
+        var bag = new Option<int>("--bag") { Description = "max_ids_per_row of every feature.", DefaultValueFactory = _ => defaults.Bag };
+        var dense = new Option<int>("--dense") { Description = "Width of the dense input 'dense'; 0 for none.", DefaultValueFactory = _ => defaults.Dense };
+        var seed = new Option<int>("--seed") { Description = "Seed of rows and weights.", DefaultValueFactory = _ => defaults.Seed };
+        var tier = new Option<string>("--tier") { Description = "Residency of the tables: mapped or memory.", DefaultValueFactory = _ => BundleFormat.ResidencyMapped };
+        tier.AcceptOnlyFromAmong(BundleFormat.ResidencyMapped, BundleFormat.ResidencyMemory);
+        var cacheBytes = new Option<long>("--cache-bytes") { Description = "Hot-row cache budget per table, in bytes; 0 for none.", DefaultValueFactory = _ => 0 };
+
+        var command = new Command("demo-model",
+            "Write a synthetic bundle: random tables, sum-pooled features f_0.., a dense input and a small dense network.\n" +
+            "Rows stream to disk, so tables larger than memory can be written.\n\n" +
+            "Examples:\n" +
+            "  recserve demo-model --rows 1000000 --dim 32 --tables 8 --out models/demo/1\n" +
+            "  recserve demo-model --rows 10000000 --dim 64 --tables 1 --dtype int8 --cache-bytes 268435456 --out models/big/1")
+        {
+            rows, dim, tables, output, dtype, bag, dense, seed, tier, cacheBytes,
+        };
+        command.SetAction(parse =>
+        {
+            var options = new DemoModelOptions
+            {
+                Rows = parse.GetValue(rows),
+                Dim = parse.GetValue(dim),
+                Tables = parse.GetValue(tables),
+                Bag = parse.GetValue(bag),
+                Dense = parse.GetValue(dense),
+                Seed = parse.GetValue(seed),
+                TableDataType = TableDtypes.Parse(parse.GetValue(dtype)!),
+                Residency = parse.GetValue(tier)!,
+                CacheBytes = parse.GetValue(cacheBytes),
+                Progress = ConsoleProgress.ForConsole(),
+            };
+            var folder = parse.GetValue(output)!;
+            try
+            {
+                var manifest = DemoModelWriter.Write(folder, options);
+                Console.WriteLine(
+                    $"wrote {folder}: {manifest.Tables.Count} table(s) of {options.Rows:N0} x {options.Dim} {TableDtypes.ToName(options.TableDataType)}, " +
+                    $"features {string.Join(", ", manifest.SparseFeatures.Select(f => f.Name))} (sum, up to {options.Bag} ids)" +
+                    (options.Dense > 0 ? $", dense [{options.Dense}]" : ""));
+                return 0;
+            }
+            catch (Exception e) when (e is ArgumentException or IOException or UnauthorizedAccessException)
+            {
+                Console.Error.WriteLine($"recserve demo-model: {e.Message}");
+                return 1;
+            }
+        });
+        return command;
+    }
+}

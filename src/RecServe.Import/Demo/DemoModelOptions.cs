@@ -1,0 +1,41 @@
+using RecServe.Core.Bundles;
+using RecServe.Core.Tensors;
+
+namespace RecServe.Import.Demo;
+
+/// <summary>The shape of a synthetic bundle written by <see cref="DemoModelWriter"/>.</summary>
+public sealed record DemoModelOptions
+{
+    /// <summary>Rows per table; ids are the row numbers 0..Rows-1.</summary>
+    public long Rows { get; init; } = 100_000;
+
+    /// <summary>Values per row.</summary>
+    public int Dim { get; init; } = 16;
+
+    /// <summary>Number of tables, and of sparse features f_0..f_{Tables-1} (one per table).</summary>
+    public int Tables { get; init; } = 4;
+
+    /// <summary>max_ids_per_row of every feature.</summary>
+    public int Bag { get; init; } = 4;
+
+    /// <summary>Width of the dense input; 0 for none.</summary>
+    public int Dense { get; init; } = 13;
+
+    /// <summary>Units of the hidden layer.</summary>
+    public int Hidden { get; init; } = 32;
+
+    /// <summary>Row storage: Float32, Float16 or Int8.</summary>
+    public TensorDataType TableDataType { get; init; } = TensorDataType.Float32;
+
+    /// <summary>Residency of every table.</summary>
+    public string Residency { get; init; } = BundleFormat.ResidencyMapped;
+
+    /// <summary>Hot-row cache budget of every table, in bytes.</summary>
+    public long CacheBytes { get; init; }
+
+    /// <summary>Seed of rows and weights: the same options write the same bundle.</summary>
+    public int Seed { get; init; } = 1;
+
+    /// <summary>Receives table-writing progress; null for none.</summary>
+    public IProgress<ImportProgress>? Progress { get; init; }
+}

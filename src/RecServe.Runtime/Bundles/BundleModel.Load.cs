@@ -1,0 +1,107 @@
+using RecServe.Core.Bundles;
+using RecServe.Core.Signatures;
+using RecServe.Embeddings.Kernels;
+using RecServe.Runtime.Onnx;
+
+namespace RecServe.Runtime.Bundles;
+
+// Loading: manifest, tables, graph, and the checks between them. Anything wrong is a load error, never a served model.
+public sealed partial class BundleModel
+{
+    /// <summary>Loads the bundle in <paramref name="versionPath"/> (its <c>model.json</c> and everything it names).</summary>
+    /// <exception cref="ModelLoadException">The manifest, a table or the graph is unusable, or they do not fit together.</exception>
+    public static BundleModel Load(string versionPath, OnnxModelOptions options)
+    {
+        BundleManifest manifest;
+        try
+        {
+            manifest = BundleManifestFile.Read(versionPath);
+        }
+        catch (BundleFormatException e)
+        {
+            throw new ModelLoadException(e.Message, e);
+        }
+
+        var tables = new List<ServedTable>(manifest.Tables.Count);
+        OnnxModel? dense = null;
+        try
+        {
+            foreach (var entry in manifest.Tables)
+            {
+                tables.Add(ServedTable.Open(versionPath, entry));
+            }
+            dense = OnnxModel.Load(Path.Combine(versionPath, manifest.DenseGraph), options);
+            var byName = new Dictionary<string, ServedTable>(StringComparer.Ordinal);
+            foreach (var table in tables)
+            {
+                byName[table.Name] = table;
+            }
+            BundleGraphCheck.Check(manifest, byName, dense.Signature);
+            return Assemble(manifest, byName, tables.ToArray(), dense);
+        }
+        catch
+        {
+            dense?.Dispose();
+            foreach (var table in tables)
+            {
+                table.Dispose();
+            }
+            throw;
+        }
+    }
+
+    private static BundleModel Assemble(BundleManifest manifest, Dictionary<string, ServedTable> tables, ServedTable[] owned, OnnxModel dense)
+    {
+        var graph = dense.Signature;
+        var denseInputs = new (string, int)[manifest.DenseInputs.Count];
+        for (var i = 0; i < denseInputs.Length; i++)
+        {
+            denseInputs[i] = (manifest.DenseInputs[i].Name, GraphIndex(graph, manifest.DenseInputs[i].Name));
+        }
+        var features = new BundleFeature[manifest.SparseFeatures.Count];
+        for (var i = 0; i < features.Length; i++)
+        {
+            var feature = manifest.SparseFeatures[i];
+            var idsInput = feature.IdsToGraph ? GraphIndex(graph, feature.Name) : -1;
+            var idsRank = idsInput >= 0 ? graph.Inputs[idsInput].Shape?.Length ?? 2 : 0;
+            features[i] = new BundleFeature(feature.Name, tables[feature.Table], ParsePooling(feature.Pooling),
+                GraphIndex(graph, feature.GraphInput), idsInput, idsRank);
+        }
+        return new BundleModel(dense, owned, features, denseInputs, BundleSignature.Build(manifest), AllOutputs(manifest, graph));
+    }
+
+    /// <summary>Empty (the graph's own outputs) when the manifest lists exactly those, in order; else the manifest's names.</summary>
+    private static IReadOnlyList<string> AllOutputs(BundleManifest manifest, ModelSignature graph)
+    {
+        var names = new string[manifest.Outputs.Count];
+        var same = names.Length == graph.Outputs.Count;
+        for (var i = 0; i < names.Length; i++)
+        {
+            names[i] = manifest.Outputs[i].Name;
+            if (same && graph.Outputs[i].Name != names[i])
+            {
+                same = false;
+            }
+        }
+        return same ? [] : names;
+    }
+
+    private static int GraphIndex(ModelSignature graph, string name)
+    {
+        for (var i = 0; i < graph.Inputs.Count; i++)
+        {
+            if (graph.Inputs[i].Name == name)
+            {
+                return i;
+            }
+        }
+        throw new ModelLoadException($"the dense graph has no input '{name}'");
+    }
+
+    internal static PoolingMode ParsePooling(string pooling) => pooling switch
+    {
+        "sum" => PoolingMode.Sum,
+        "mean" => PoolingMode.Mean,
+        _ => PoolingMode.None,
+    };
+}

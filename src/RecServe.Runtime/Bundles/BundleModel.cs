@@ -1,0 +1,93 @@
+using System.Buffers;
+using RecServe.Core.Signatures;
+using RecServe.Core.Tensors;
+using RecServe.Runtime.Onnx;
+
+namespace RecServe.Runtime.Bundles;
+
+/// <summary>
+/// A bundle version (docs/BUNDLE.md) served as one model: the sparse stage looks up and pools every sparse
+/// feature's ids in its table, writing into pooled tensors, and the dense stage runs the ONNX graph on those and
+/// the dense inputs. Thread-safe; tables and the session are shared by all requests.
+/// </summary>
+public sealed partial class BundleModel : IModel, ITableMetricsSource
+{
+    private readonly OnnxModel _dense;
+    private readonly ServedTable[] _tables;
+    private readonly BundleFeature[] _features;
+    private readonly (string Name, int GraphInput)[] _denseInputs;
+    private readonly IReadOnlyList<string> _allOutputs;
+
+    private BundleModel(OnnxModel dense, ServedTable[] tables, BundleFeature[] features, (string, int)[] denseInputs,
+        ModelSignature signature, IReadOnlyList<string> allOutputs)
+    {
+        _dense = dense;
+        _tables = tables;
+        _features = features;
+        _denseInputs = denseInputs;
+        _allOutputs = allOutputs;
+        Signature = signature;
+        var metrics = new List<TableTierMetrics>();
+        foreach (var table in tables)
+        {
+            metrics.AddRange(table.Metrics);
+        }
+        TableMetrics = metrics;
+    }
+
+    /// <inheritdoc />
+    public ModelSignature Signature { get; }
+
+    /// <inheritdoc />
+    public IReadOnlyList<TableTierMetrics> TableMetrics { get; }
+
+    /// <inheritdoc />
+    public TensorSet Predict(IReadOnlyDictionary<string, Tensor> inputs, IReadOnlyList<string> outputFilter)
+    {
+        var graphInputs = _dense.Signature.Inputs.Count;
+        var bound = ArrayPool<Tensor>.Shared.Rent(graphInputs);
+        // Tensors this call made (pooled embeddings, padded ids), returned to the pool when the graph has run.
+        var made = ArrayPool<Tensor?>.Shared.Rent(graphInputs);
+        Array.Clear(made, 0, graphInputs);
+        try
+        {
+            foreach (var (name, index) in _denseInputs)
+            {
+                bound[index] = inputs[name];
+            }
+            foreach (var feature in _features)
+            {
+                var ids = inputs[feature.Name];
+                var pooled = feature.Run(ids, SparseIdsLayouts.FindLengths(inputs, feature.Name), out var graphIds, out var ownsIds);
+                bound[feature.PooledInput] = made[feature.PooledInput] = pooled;
+                if (graphIds is not null)
+                {
+                    bound[feature.IdsInput] = graphIds;
+                    made[feature.IdsInput] = ownsIds ? graphIds : null;
+                }
+            }
+            return _dense.PredictOrdered(bound.AsSpan(0, graphInputs), outputFilter.Count == 0 ? _allOutputs : outputFilter);
+        }
+        finally
+        {
+            for (var i = 0; i < graphInputs; i++)
+            {
+                made[i]?.Dispose();
+            }
+            Array.Clear(bound, 0, graphInputs);
+            Array.Clear(made, 0, graphInputs);
+            ArrayPool<Tensor>.Shared.Return(bound);
+            ArrayPool<Tensor?>.Shared.Return(made);
+        }
+    }
+
+    /// <summary>Closes the session and every table. No request may be running (the serving lease sees to that).</summary>
+    public void Dispose()
+    {
+        _dense.Dispose();
+        foreach (var table in _tables)
+        {
+            table.Dispose();
+        }
+    }
+}
