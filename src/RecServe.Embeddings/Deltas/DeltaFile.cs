@@ -55,7 +55,13 @@ public sealed partial class DeltaFile
     public ulong Checksum { get; }
 
     /// <summary>The records, in application order.</summary>
-    public DeltaRecordEnumerator Records => new(_bytes.AsSpan(_recordsOffset, _recordsLength), _strides);
+    public DeltaRecordEnumerator Records => new(RecordBytes, _strides);
+
+    /// <summary>The record section as stored: what the overlay logs.</summary>
+    internal ReadOnlySpan<byte> RecordBytes => _bytes.AsSpan(_recordsOffset, _recordsLength);
+
+    /// <summary>Encoded row bytes of each table's upserts, by table index.</summary>
+    internal int[] Strides => _strides;
 
     /// <summary>
     /// Reads and validates the delta at <paramref name="path"/>. With <paramref name="targets"/>, every table the

@@ -85,11 +85,7 @@ public sealed class EmbeddingOverlay : IDisposable
             {
                 overlay._dense[dense.Name] = dense;
             }
-            var snapshots = new OverlaySnapshot?[list.Length];
-            for (var t = 0; t < list.Length; t++)
-            {
-                snapshots[t] = store.LoadTable(schemas[t]);
-            }
+            var snapshots = store.LoadTables(schemas);
             for (; attached < list.Length; attached++)
             {
                 list[attached].AttachOverlay(overlay);
