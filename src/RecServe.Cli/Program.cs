@@ -10,4 +10,5 @@ var root = new RootCommand(
     "Run 'recserve <command> --help' for every flag of a command.");
 root.Subcommands.Add(ServeCommand.Create());
 root.Subcommands.Add(BenchCommand.Create());
+root.Subcommands.Add(DeltaCommand.Create());
 return await root.Parse(args).InvokeAsync();
