@@ -15,6 +15,7 @@ using RecServe.Embeddings.Tables;
 // checksum D T L     print the sum of every pooled output of one pass (the C++ reference prints the same)
 // time D T L        time sum pooling as bench/cpp/pool_ref.cpp does (median of 15 samples of ≥ 100 ms); a quick check
 // loadtime R D       write an R-row dim-D fp32 table and time opening it
+// deltaapply R D     write R-row dim-D fp32 deltas and time validate + apply into a RocksDB overlay (rows/s)
 // anything else      BenchmarkDotNet (e.g. --filter '*PoolingBenchmarks*' --job short --inProcess)
 switch (args.FirstOrDefault())
 {
@@ -29,6 +30,9 @@ switch (args.FirstOrDefault())
         return 0;
     case "loadtime":
         LoadTime(int.Parse(args[1], CultureInfo.InvariantCulture), int.Parse(args[2], CultureInfo.InvariantCulture));
+        return 0;
+    case "deltaapply":
+        DeltaApplyBench.Run(int.Parse(args[1], CultureInfo.InvariantCulture), int.Parse(args[2], CultureInfo.InvariantCulture));
         return 0;
 }
 var style = new SummaryStyle(CultureInfo.InvariantCulture, printUnitsInHeader: true, SizeUnit.B, TimeUnit.Nanosecond, printUnitsInContent: false);

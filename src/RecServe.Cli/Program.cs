@@ -16,4 +16,5 @@ root.Subcommands.Add(BenchCommand.Create());
 root.Subcommands.Add(ImportCommand.Create());
 root.Subcommands.Add(DemoModelCommand.Create());
 root.Subcommands.Add(FuzzCommand.Create());
+root.Subcommands.Add(DeltaCommand.Create());
 return await root.Parse(args).InvokeAsync();

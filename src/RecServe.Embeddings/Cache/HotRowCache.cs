@@ -9,7 +9,7 @@ namespace RecServe.Embeddings.Cache;
 /// that is odd while it is being written, and a reader that sees it change retries nothing and reports a miss.
 /// Writers take a per-set try-lock and skip admission when it is busy, so no thread ever waits.
 /// </summary>
-public sealed class HotRowCache
+public sealed partial class HotRowCache
 {
     /// <summary>Entries per set.</summary>
     public const int Ways = 8;
@@ -113,13 +113,15 @@ public sealed class HotRowCache
             {
                 return victim == -1;
             }
-            var version = _versions[victim];
+            // An invalidated slot rests odd (see Invalidate); writing it continues from the next even number.
+            var previous = _versions[victim];
+            var version = previous & ~1;
             // Odd before the row changes, with a full fence so that no write below moves above it.
             Interlocked.Exchange(ref _versions[victim], version + 1);
             _keys[victim] = id;
             row.CopyTo(_rows.AsSpan(victim * Dim, Dim));
             Volatile.Write(ref _versions[victim], version + 2);
-            if (version == 0)
+            if (previous == 0 || previous != version)
             {
                 Interlocked.Increment(ref _count);
             }
@@ -139,7 +141,7 @@ public sealed class HotRowCache
         for (var slot = first; slot < first + Ways; slot++)
         {
             var version = _versions[slot];
-            if (version == 0)
+            if (version == 0 || (version & 1) != 0)
             {
                 return slot;
             }

@@ -93,6 +93,8 @@ public static unsafe class EmbeddingPooling
         var rows = stackalloc byte*[SegmentSize];
         var block = stackalloc byte*[SegmentSize];
         var locator = new RowLocator(table);
+        // Read once, so the whole batch sees one overlay version; null (no changes) costs one branch per segment.
+        var overlay = table.Overlay;
         var dim = table.Dim;
         long lookups = 0;
         long misses = 0;
@@ -101,6 +103,7 @@ public static unsafe class EmbeddingPooling
         {
             var count = Math.Min(SegmentSize, ids.Length - start);
             lookups += locator.Resolve(ids, start, count, rows, ref misses);
+            overlay?.Patch(ids, start, count, rows, ref misses, table.DefaultRowPointer);
             if (mode == PoolingMode.None)
             {
                 Unpooled<TDecoder>(rows, count, output + (long)start * dim, dim, isa);
@@ -118,6 +121,8 @@ public static unsafe class EmbeddingPooling
                 FinishBag(ref bags, output, dim, mode, isa);
             }
         }
+        // The overlay's rows live as long as it does: keep it reachable until the last row pointer is used.
+        GC.KeepAlive(overlay);
         return new PoolingStats(lookups, misses);
     }
 

@@ -1,12 +1,13 @@
 using System.Runtime.Intrinsics.X86;
 using RecServe.Core.Tensors;
+using RecServe.Embeddings.Overlay;
 using RecServe.Embeddings.Tables;
 
 namespace RecServe.Embeddings.Kernels;
 
 /// <summary>
 /// Batch lookup and decode without pooling, reporting which ids were found rather than substituting the default
-/// row, for callers that try another tier on a miss. Vectorised like <see cref="EmbeddingPooling"/>; allocates nothing.
+/// row, for callers that try another tier on a miss. An attached overlay's rows and deletions take precedence. Vectorised like <see cref="EmbeddingPooling"/>; allocates nothing.
 /// </summary>
 public static unsafe class RowGather
 {
@@ -39,17 +40,26 @@ public static unsafe class RowGather
         where TDecoder : IRowDecoder
     {
         var index = table.Index;
+        var overlay = table.Overlay;
         var dim = table.Dim;
         var hits = 0;
         byte* row;
         for (var i = 0; i < ids.Length; i++)
         {
-            if (!index.TryFind(ids[i], out var rowIndex))
+            if (overlay is not null && overlay.TryFind(ids[i], out var slot))
+            {
+                // A deleted id is unknown, like one the table never had.
+                row = slot == OverlaySnapshot.Tombstone ? null : overlay.RowPointer(slot);
+            }
+            else
+            {
+                row = index.TryFind(ids[i], out var rowIndex) ? table.RowPointer(rowIndex) : null;
+            }
+            if (row is null)
             {
                 found[i] = false;
                 continue;
             }
-            row = table.RowPointer(rowIndex);
             if (Sse.IsSupported && i + 1 < ids.Length)
             {
                 Sse.Prefetch0(index.Keys + index.HomeBucket(ids[i + 1]));
@@ -58,6 +68,7 @@ public static unsafe class RowGather
             found[i] = true;
             hits++;
         }
+        GC.KeepAlive(overlay);
         return hits;
     }
 }

@@ -77,7 +77,7 @@ public sealed unsafe partial class EmbeddingTable : IDisposable
 
     internal byte* DefaultRowPointer => _defaultEncoded;
 
-    /// <summary>Finds the row of <paramref name="id"/>.</summary>
+    /// <summary>Finds the base snapshot's row of <paramref name="id"/> (an attached overlay is not consulted).</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public bool TryGetRow(long id, out int rowIndex) => _index.TryFind(id, out rowIndex);
 
@@ -99,10 +99,17 @@ public sealed unsafe partial class EmbeddingTable : IDisposable
         RowCodec.Decode(GetRowBytes(rowIndex), DataType, destination[..Dim]);
     }
 
-    /// <summary>Decodes the row of <paramref name="id"/>, or the default row; returns whether the id was found.</summary>
+    /// <summary>
+    /// Decodes the row of <paramref name="id"/> (the overlay's, if one is attached and has the id), or the default
+    /// row; returns whether the id was found.
+    /// </summary>
     public bool ReadRowOrDefault(long id, Span<float> destination)
     {
         CheckDestination(destination);
+        if (TryReadOverlay(id, destination, out var inOverlay))
+        {
+            return inOverlay;
+        }
         if (TryGetRow(id, out var row))
         {
             ReadRow(row, destination);
