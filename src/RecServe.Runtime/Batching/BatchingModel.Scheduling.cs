@@ -143,16 +143,38 @@ public sealed partial class BatchingModel
             using var outputs = _inner.Predict(merged.Inputs, []);
             SplitOutputs(items, outputs, padded);
         }
+        catch (Exception) when (items.Count > 1)
+        {
+            // One request's data (an id outside a graph-held table, say) can fail the merged run. Each request then
+            // runs alone, so that only the request at fault gets the error and its batch-mates their answers.
+            RunEachAlone(items);
+        }
         catch (Exception e)
         {
-            foreach (var item in items)
-            {
-                item.Completion.TrySetException(e);
-            }
+            items[0].Completion.TrySetException(e);
         }
         finally
         {
             _observer?.OnBatch(rows, padded, items.Count, SecondsSince(started));
+        }
+    }
+
+    private void RunEachAlone(List<BatchItem> items)
+    {
+        foreach (var item in items)
+        {
+            try
+            {
+                var result = _inner.Predict(item.Inputs, item.OutputFilter);
+                if (!item.Completion.TrySetResult(result))
+                {
+                    result.Dispose();
+                }
+            }
+            catch (Exception e)
+            {
+                item.Completion.TrySetException(e);
+            }
         }
     }
 

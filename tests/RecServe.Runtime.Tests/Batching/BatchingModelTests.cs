@@ -49,6 +49,31 @@ public sealed class BatchingModelTests
     }
 
     [Fact]
+    public async Task ABadRequestFailsAloneAndItsBatchMatesGetTheirAnswers()
+    {
+        var fake = new FakeBatchModel(holdFirst: true);
+        using var model = new BatchingModel(fake, new BatchingOptions { MaxBatchSize = 6, NumBatchThreads = 1, BatchTimeoutMicros = 10_000_000 });
+        var blocker = model.PredictAsync(Rows(100, 101, 102, 103, 104, 105), [], CancellationToken.None).AsTask();
+        await fake.FirstCallEntered.Task.WaitAsync(TimeSpan.FromSeconds(10));
+
+        // Queued behind the held batch, the three fill one batch of 6; the middle one carries data the engine refuses.
+        var good1 = model.PredictAsync(Rows(1), [], CancellationToken.None).AsTask();
+        var bad = model.PredictAsync(Rows(float.NegativeInfinity, 3), [], CancellationToken.None).AsTask();
+        var good2 = model.PredictAsync(Rows(4, 5, 6), [], CancellationToken.None).AsTask();
+        fake.Release();
+        await blocker.WaitAsync(TimeSpan.FromSeconds(10));
+
+        var error = await Assert.ThrowsAsync<InvalidOperationException>(() => bad.WaitAsync(TimeSpan.FromSeconds(10)));
+        Assert.Contains("-inf", error.Message, StringComparison.Ordinal);
+        using var result1 = await good1.WaitAsync(TimeSpan.FromSeconds(10));
+        using var result2 = await good2.WaitAsync(TimeSpan.FromSeconds(10));
+        Assert.Equal(Doubled(1), result1.Find("y")!.AsSpan<float>().ToArray());
+        Assert.Equal(Doubled(4, 5, 6), result2.Find("y")!.AsSpan<float>().ToArray());
+        // The blocker ran as one batch of 6; the merged 6 failed (not recorded), then each request ran alone.
+        Assert.Equal([6L, 1L, 3L], fake.BatchRows);
+    }
+
+    [Fact]
     public async Task LargeRequestsAreSplitAndReassembledInOrder()
     {
         var fake = new FakeBatchModel();

@@ -44,6 +44,11 @@ internal sealed class FakeBatchModel : IModel
         }
         var x = inputs["x"];
         var rows = x.Shape[0];
+        if (x.AsSpan<float>().Contains(float.NegativeInfinity))
+        {
+            // Stands for data the engine rejects (an id outside a graph-held table, say).
+            throw new InvalidOperationException("the engine refused -inf");
+        }
         lock (BatchRows)
         {
             BatchRows.Add(rows);
