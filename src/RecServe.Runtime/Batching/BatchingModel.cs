@@ -42,6 +42,9 @@ public sealed partial class BatchingModel : IModel
     /// <inheritdoc />
     public ModelSignature Signature => _inner.Signature;
 
+    /// <summary>The wrapped model (for readers of its own counters, such as table metrics).</summary>
+    public IModel Inner => _inner;
+
     /// <summary>Whether requests are batched: every input and output must have a dynamic first dimension.</summary>
     public bool IsBatching => _batchable;
 
