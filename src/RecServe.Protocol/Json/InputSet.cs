@@ -153,10 +153,10 @@ internal sealed class InputSet : IDisposable
             var specs = new List<TensorSpec>(signature.Inputs);
             foreach (var spec in signature.Inputs)
             {
-                if (spec.Sparse is not null)
+                if (spec.Sparse is { } sparse)
                 {
                     // JSON integers arrive as int64, one of the two types lengths may have.
-                    specs.Add(new TensorSpec(SparseIdsSpec.LengthsName(spec.Name), TensorDataType.Int64, [-1]));
+                    specs.Add(new TensorSpec(sparse.LengthsName, TensorDataType.Int64, [-1]));
                 }
             }
             Specs = specs.ToArray();

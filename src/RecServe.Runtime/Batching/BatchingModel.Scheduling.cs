@@ -177,11 +177,11 @@ public sealed partial class BatchingModel
         var parts = new List<Tensor>(items.Count);
         foreach (var spec in _inner.Signature.Inputs)
         {
-            if (spec.Sparse is not null)
+            if (spec.Sparse is { } sparse)
             {
-                var (ids, lengths) = SparseRows.Merge(spec.Name, items, paddedRows);
+                var (ids, lengths) = SparseRows.Merge(sparse, items, paddedRows);
                 merged.Inputs[spec.Name] = ids;
-                merged.Inputs[SparseIdsSpec.LengthsName(spec.Name)] = lengths;
+                merged.Inputs[sparse.LengthsName] = lengths;
                 continue;
             }
             parts.Clear();

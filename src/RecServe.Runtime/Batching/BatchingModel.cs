@@ -128,8 +128,8 @@ public sealed partial class BatchingModel : IModel
                 foreach (var (name, tensor) in inputs)
                 {
                     // A ragged feature's flat ids are not rows; its lengths are, and say where each chunk's ids are.
-                    var lengths = SparseIdsLayouts.FindLengths(inputs, name);
-                    chunk[name] = lengths is not null && _inner.Signature.InputsByName.TryGetValue(name, out var spec) && spec.Sparse is not null
+                    chunk[name] = _inner.Signature.InputsByName.TryGetValue(name, out var spec) && spec.Sparse is { } sparse
+                        && SparseIdsLayouts.FindLengths(inputs, sparse) is { } lengths
                         ? SparseRows.SliceRagged(tensor, lengths, start, count)
                         : TensorRows.Slice(tensor, start, count);
                 }

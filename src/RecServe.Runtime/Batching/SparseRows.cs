@@ -14,16 +14,17 @@ internal static class SparseRows
     public static long Rows(TensorSpec spec, IReadOnlyDictionary<string, Tensor> inputs)
     {
         var tensor = inputs[spec.Name];
-        return spec.Sparse is null ? tensor.Shape[0] : SparseIdsLayouts.Rows(tensor, SparseIdsLayouts.FindLengths(inputs, spec.Name));
+        return spec.Sparse is null ? tensor.Shape[0] : SparseIdsLayouts.Rows(tensor, SparseIdsLayouts.FindLengths(inputs, spec.Sparse));
     }
 
-    /// <summary>Merges the feature <paramref name="name"/> of every request into ragged ids and lengths of <paramref name="paddedRows"/> rows.</summary>
-    public static (Tensor Ids, Tensor Lengths) Merge(string name, List<BatchItem> items, int paddedRows)
+    /// <summary>Merges the feature <paramref name="sparse"/> of every request into ragged ids and lengths of <paramref name="paddedRows"/> rows.</summary>
+    public static (Tensor Ids, Tensor Lengths) Merge(SparseIdsSpec sparse, List<BatchItem> items, int paddedRows)
     {
+        var name = sparse.Feature;
         long total = 0;
         foreach (var item in items)
         {
-            total += CountIds(item.Inputs[name], SparseIdsLayouts.FindLengths(item.Inputs, name));
+            total += CountIds(item.Inputs[name], SparseIdsLayouts.FindLengths(item.Inputs, sparse));
         }
         var ids = Tensor.Allocate(TensorDataType.Int64, [total]);
         var lengths = Tensor.Allocate(TensorDataType.Int32, [paddedRows]);
@@ -33,7 +34,7 @@ internal static class SparseRows
         foreach (var item in items)
         {
             var source = item.Inputs[name];
-            var itemLengths = SparseIdsLayouts.FindLengths(item.Inputs, name);
+            var itemLengths = SparseIdsLayouts.FindLengths(item.Inputs, sparse);
             if (itemLengths is not null)
             {
                 var flat = source.AsSpan<long>();

@@ -19,16 +19,31 @@ public sealed class BundleBatchingTests : IDisposable
         _bundle.Dispose();
     }
 
+    /// <summary>Records batches; the batcher reports a batch after its requests complete, so tests wait for the report.</summary>
     private sealed class RecordingObserver : IBatchObserver
     {
-        public List<(int Rows, int Padded, int Requests)> Batches { get; } = [];
+        private readonly List<(int Rows, int Padded, int Requests)> _batches = [];
+        private readonly SemaphoreSlim _reported = new(0);
+
+        public async Task<List<(int Rows, int Padded, int Requests)>> BatchesAsync(int count)
+        {
+            for (var i = 0; i < count; i++)
+            {
+                Assert.True(await _reported.WaitAsync(TimeSpan.FromSeconds(30)), $"only {i} of {count} batches were reported");
+            }
+            lock (_batches)
+            {
+                return [.. _batches];
+            }
+        }
 
         public void OnBatch(int rows, int paddedRows, int requests, double seconds)
         {
-            lock (Batches)
+            lock (_batches)
             {
-                Batches.Add((rows, paddedRows, requests));
+                _batches.Add((rows, paddedRows, requests));
             }
+            _reported.Release();
         }
 
         public void OnQueueWait(double seconds)
@@ -76,7 +91,7 @@ public sealed class BundleBatchingTests : IDisposable
             }
             var results = await Task.WhenAll(tasks);
 
-            var batch = Assert.Single(observer.Batches);
+            var batch = Assert.Single(await observer.BatchesAsync(1));
             Assert.Equal((10, 10, 3), batch);
             for (var i = 0; i < requests.Length; i++)
             {
@@ -105,7 +120,7 @@ public sealed class BundleBatchingTests : IDisposable
         {
             using var result = await model.PredictAsync(request, [], CancellationToken.None);
 
-            Assert.Equal((3, 4, 1), Assert.Single(observer.Batches));
+            Assert.Equal((3, 4, 1), Assert.Single(await observer.BatchesAsync(1)));
             Assert.Equal([3L, 2L], result.Find("score")!.Shape);
             AssertSameAsDirect(request, result);
         }
@@ -127,7 +142,7 @@ public sealed class BundleBatchingTests : IDisposable
         {
             using var result = await model.PredictAsync(request, [], CancellationToken.None);
 
-            Assert.Equal(3, observer.Batches.Count);
+            Assert.Equal([2, 2, 1], (await observer.BatchesAsync(3)).Select(b => b.Rows).Order().Reverse());
             Assert.Equal([5L, 2L], result.Find("score")!.Shape);
             AssertSameAsDirect(request, result);
         }
