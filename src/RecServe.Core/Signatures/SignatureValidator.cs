@@ -32,7 +32,7 @@ public static class SignatureValidator
             long rows;
             if (spec.Sparse is { } sparse)
             {
-                rows = SparseIdsValidator.Validate(spec, sparse, tensor, SparseIdsLayouts.FindLengths(inputs, spec.Name));
+                rows = SparseIdsValidator.Validate(spec, sparse, tensor, SparseIdsLayouts.FindLengths(inputs, sparse));
             }
             else
             {
@@ -67,14 +67,16 @@ public static class SignatureValidator
     /// <summary>An input the signature does not list is an error, unless it is the lengths of a sparse feature that is present.</summary>
     private static void CheckExtraInput(ModelSignature signature, IReadOnlyDictionary<string, Tensor> inputs, string name)
     {
-        if (name.EndsWith(SparseIdsSpec.LengthsSuffix, StringComparison.Ordinal)
-            && signature.InputsByName.TryGetValue(name[..^SparseIdsSpec.LengthsSuffix.Length], out var feature) && feature.Sparse is not null)
+        foreach (var spec in signature.Inputs)
         {
-            if (!inputs.ContainsKey(feature.Name))
+            if (spec.Sparse is { } sparse && sparse.LengthsName == name)
             {
-                throw ServingException.InvalidArgument($"input '{name}' is given without its sparse feature '{feature.Name}'");
+                if (!inputs.ContainsKey(spec.Name))
+                {
+                    throw ServingException.InvalidArgument($"input '{name}' is given without its sparse feature '{spec.Name}'");
+                }
+                return;
             }
-            return;
         }
         throw ServingException.InvalidArgument(
             $"input '{name}' is not in the signature; expected inputs: {NameList(signature.Inputs)}");

@@ -29,7 +29,7 @@ public static class SparseIdsLayouts
     public static long LengthAt(Tensor lengths, int row) =>
         lengths.DataType == TensorDataType.Int32 ? lengths.AsSpan<int>()[row] : lengths.AsSpan<long>()[row];
 
-    /// <summary>The lengths tensor of <paramref name="feature"/> in <paramref name="inputs"/>, or null.</summary>
-    public static Tensor? FindLengths(IReadOnlyDictionary<string, Tensor> inputs, string feature) =>
-        inputs.TryGetValue(SparseIdsSpec.LengthsName(feature), out var lengths) ? lengths : null;
+    /// <summary>The lengths tensor of the feature <paramref name="sparse"/> describes, or null.</summary>
+    public static Tensor? FindLengths(IReadOnlyDictionary<string, Tensor> inputs, SparseIdsSpec sparse) =>
+        inputs.TryGetValue(sparse.LengthsName, out var lengths) ? lengths : null;
 }

@@ -26,7 +26,7 @@ internal static class SparseIdsValidator
         }
         if (ids.Shape.Length != 2)
         {
-            throw Invalid($"sparse feature '{spec.Name}' has rank {ids.Shape.Length} (shape {TensorShape.Format(ids.Shape)}); expected [batch] ids, [batch, L] ids padded with -1, or flat [n] ids with '{SparseIdsSpec.LengthsName(spec.Name)}'");
+            throw Invalid($"sparse feature '{spec.Name}' has rank {ids.Shape.Length} (shape {TensorShape.Format(ids.Shape)}); expected [batch] ids, [batch, L] ids padded with -1, or flat [n] ids with '{sparse.LengthsName}'");
         }
         if (ids.Shape[1] > sparse.MaxIdsPerRow)
         {
@@ -37,7 +37,7 @@ internal static class SparseIdsValidator
 
     private static long ValidateRagged(string name, SparseIdsSpec sparse, Tensor ids, Tensor lengths)
     {
-        var lengthsName = SparseIdsSpec.LengthsName(name);
+        var lengthsName = sparse.LengthsName;
         if (ids.Shape.Length != 1)
         {
             throw Invalid($"sparse feature '{name}' comes with '{lengthsName}', so its ids must be a flat [n] list, not shape {TensorShape.Format(ids.Shape)}");

@@ -15,7 +15,7 @@ internal static class ColumnarFormatParser
         // {"b64": ...} is one bytes value, not a map of inputs (TF-Serving's rule).
         if (reader.TokenType != JsonTokenType.StartObject || JsonTokens.IsBase64Object(reader))
         {
-            if (inputs.Count != 1)
+            if (inputs.RequiredCount != 1)
             {
                 throw ServingException.InvalidArgument(
                     $"'inputs' is a bare value, but the signature has {inputs.Count} inputs ({inputs.NameList()}); use {{\"inputs\": {{\"name\": value, ...}}}}");
@@ -49,7 +49,7 @@ internal static class ColumnarFormatParser
 
         for (var i = 0; i < inputs.Count; i++)
         {
-            if (inputs[i].ItemShape is null)
+            if (inputs[i].ItemShape is null && !inputs[i].Optional)
             {
                 throw ServingException.InvalidArgument(
                     $"'inputs' lacks input '{inputs[i].Name}'; the signature's inputs are {inputs.NameList()}");

@@ -20,10 +20,11 @@ internal sealed class InputAccumulator : IDisposable
     private int _byteCount;
     private readonly List<byte[]>? _strings;
 
-    public InputAccumulator(TensorSpec spec, byte[] utf8Name)
+    public InputAccumulator(TensorSpec spec, byte[] utf8Name, bool optional = false)
     {
         Spec = spec;
         Utf8Name = utf8Name;
+        Optional = optional;
         if (spec.DataType == TensorDataType.String)
         {
             _strings = [];
@@ -34,6 +35,9 @@ internal sealed class InputAccumulator : IDisposable
                 $"input '{spec.Name}' has type {spec.DataType.DisplayName()}, which the JSON API cannot carry");
         }
     }
+
+    /// <summary>Whether a request may leave this input out (a sparse feature's lengths).</summary>
+    public bool Optional { get; }
 
     /// <summary>The signature's description of this input.</summary>
     public TensorSpec Spec { get; }

@@ -8,33 +8,37 @@ using RecServe.Core.Tensors;
 namespace RecServe.Protocol.Json;
 
 /// <summary>
-/// The accumulators of one request, one per signature input in signature order, with lookup of a JSON key
-/// among them and the final conversion to tensors.
+/// The accumulators of one request, one per signature input in signature order, then an optional one per sparse
+/// feature for its <c>{feature}.lengths</c> (ragged ids), with lookup of a JSON key among them and the final
+/// conversion to tensors.
 /// </summary>
 internal sealed class InputSet : IDisposable
 {
     // Input names encoded once per signature, not once per request.
-    private static readonly ConditionalWeakTable<ModelSignature, byte[][]> Utf8NamesBySignature = new();
+    private static readonly ConditionalWeakTable<ModelSignature, AcceptedInputs> InputsBySignature = new();
 
     private readonly InputAccumulator[] _items;
 
     public InputSet(ModelSignature signature)
     {
-        var specs = signature.Inputs;
-        if (specs.Count == 0)
+        if (signature.Inputs.Count == 0)
         {
             throw ServingException.InvalidArgument("the signature has no inputs, so there is nothing to feed");
         }
-        var names = Utf8NamesBySignature.GetValue(signature, static s => EncodeNames(s.Inputs));
-        _items = new InputAccumulator[specs.Count];
+        var accepted = InputsBySignature.GetValue(signature, static s => new AcceptedInputs(s));
+        RequiredCount = signature.Inputs.Count;
+        _items = new InputAccumulator[accepted.Specs.Length];
         for (var i = 0; i < _items.Length; i++)
         {
-            _items[i] = new InputAccumulator(specs[i], names[i]);
+            _items[i] = new InputAccumulator(accepted.Specs[i], accepted.Utf8Names[i], optional: i >= RequiredCount);
         }
     }
 
-    /// <summary>Number of inputs.</summary>
+    /// <summary>Number of inputs a request may give (the required ones first).</summary>
     public int Count => _items.Length;
+
+    /// <summary>Number of inputs every request must give: the signature's.</summary>
+    public int RequiredCount { get; }
 
     /// <summary>The accumulator of input <paramref name="index"/> (signature order).</summary>
     public InputAccumulator this[int index] => _items[index];
@@ -64,7 +68,7 @@ internal sealed class InputSet : IDisposable
     /// <summary>The input names, comma-separated, for error messages.</summary>
     public string NameList()
     {
-        var names = new string[_items.Length];
+        var names = new string[RequiredCount];
         for (var i = 0; i < names.Length; i++)
         {
             names[i] = _items[i].Name;
@@ -81,7 +85,11 @@ internal sealed class InputSet : IDisposable
         var shapes = new long[_items.Length][];
         for (var i = 0; i < _items.Length; i++)
         {
-            var item = _items[i].ItemShape!;
+            // Only an optional input (a feature's lengths) may be absent; the parsers checked the rest.
+            if (_items[i].ItemShape is not { } item)
+            {
+                continue;
+            }
             shapes[i] = format == PredictJsonFormat.Row ? [rows, .. item] : item;
             CheckAgainstSignature(_items[i].Spec, shapes[i], format);
         }
@@ -91,7 +99,10 @@ internal sealed class InputSet : IDisposable
         {
             for (var i = 0; i < _items.Length; i++)
             {
-                tensors[_items[i].Name] = _items[i].ToTensor(shapes[i]);
+                if (shapes[i] is not null)
+                {
+                    tensors[_items[i].Name] = _items[i].ToTensor(shapes[i]);
+                }
             }
         }
         catch
@@ -116,7 +127,8 @@ internal sealed class InputSet : IDisposable
 
     private static void CheckAgainstSignature(TensorSpec spec, long[] shape, PredictJsonFormat format)
     {
-        if (spec.Shape is null)
+        // Sparse ids come in several ranks; the signature validator checks them with their lengths.
+        if (spec.Shape is null || spec.Sparse is not null)
         {
             return;
         }
@@ -133,13 +145,30 @@ internal sealed class InputSet : IDisposable
         }
     }
 
-    private static byte[][] EncodeNames(IReadOnlyList<TensorSpec> specs)
+    /// <summary>What a signature accepts in JSON, worked out once per signature rather than once per request.</summary>
+    private sealed class AcceptedInputs
     {
-        var names = new byte[specs.Count][];
-        for (var i = 0; i < names.Length; i++)
+        public AcceptedInputs(ModelSignature signature)
         {
-            names[i] = Encoding.UTF8.GetBytes(specs[i].Name);
+            var specs = new List<TensorSpec>(signature.Inputs);
+            foreach (var spec in signature.Inputs)
+            {
+                if (spec.Sparse is { } sparse)
+                {
+                    // JSON integers arrive as int64, one of the two types lengths may have.
+                    specs.Add(new TensorSpec(sparse.LengthsName, TensorDataType.Int64, [-1]));
+                }
+            }
+            Specs = specs.ToArray();
+            Utf8Names = new byte[Specs.Length][];
+            for (var i = 0; i < Specs.Length; i++)
+            {
+                Utf8Names[i] = Encoding.UTF8.GetBytes(Specs[i].Name);
+            }
         }
-        return names;
+
+        public TensorSpec[] Specs { get; }
+
+        public byte[][] Utf8Names { get; }
     }
 }

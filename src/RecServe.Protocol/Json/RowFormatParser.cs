@@ -25,10 +25,10 @@ internal static class RowFormatParser
         }
 
         var objectRows = IsRowObject(reader);
-        if (!objectRows && inputs.Count > 1)
+        if (!objectRows && inputs.RequiredCount > 1)
         {
             throw ServingException.InvalidArgument(
-                $"'instances' rows are bare values, but the signature has {inputs.Count} inputs ({inputs.NameList()}); each row must be an object naming every input");
+                $"'instances' rows are bare values, but the signature has {inputs.RequiredCount} inputs ({inputs.NameList()}); each row must be an object naming every input");
         }
 
         // Key order of the first row, used as the lookup hint for the same position in later rows.
@@ -84,6 +84,11 @@ internal static class RowFormatParser
                     $"'instances' row {row} has key '{JsonTokens.Text(ref reader)}', which is not an input of the signature; inputs: {inputs.NameList()}");
             }
             var input = inputs[index];
+            if (input.Optional)
+            {
+                throw ServingException.InvalidArgument(
+                    $"'instances' row {row} gives '{input.Name}', but ragged ids need the columnar format ('inputs'); in rows, give each row's ids padded with -1");
+            }
             if (input.LastRow == row)
             {
                 throw ServingException.InvalidArgument($"'instances' row {row} gives input '{input.Name}' more than once");
@@ -101,9 +106,9 @@ internal static class RowFormatParser
             JsonTokens.Next(ref reader, context.MaxDepth);
         }
 
-        if (key != inputs.Count)
+        if (key != inputs.RequiredCount)
         {
-            for (var i = 0; i < inputs.Count; i++)
+            for (var i = 0; i < inputs.RequiredCount; i++)
             {
                 if (inputs[i].LastRow != row)
                 {

@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using RecServe.Core.Errors;
+using RecServe.Core.Signatures;
 using RecServe.Core.Tensors;
 
 namespace RecServe.Runtime.Batching;
@@ -76,11 +77,12 @@ public sealed partial class BatchingModel
         }
     }
 
-    private static bool Compatible(BatchItem first, BatchItem next)
+    /// <summary>Dense inputs must agree beyond the batch dimension; sparse features merge in any layout.</summary>
+    private bool Compatible(BatchItem first, BatchItem next)
     {
-        foreach (var (name, tensor) in first.Inputs)
+        foreach (var spec in _inner.Signature.Inputs)
         {
-            if (!next.Inputs.TryGetValue(name, out var other) || !TensorRows.SameRowShape(tensor.Shape, other.Shape))
+            if (spec.Sparse is null && !TensorRows.SameRowShape(first.Inputs[spec.Name].Shape, next.Inputs[spec.Name].Shape))
             {
                 return false;
             }
@@ -197,6 +199,13 @@ public sealed partial class BatchingModel
         var parts = new List<Tensor>(items.Count);
         foreach (var spec in _inner.Signature.Inputs)
         {
+            if (spec.Sparse is { } sparse)
+            {
+                var (ids, lengths) = SparseRows.Merge(sparse, items, paddedRows);
+                merged.Inputs[spec.Name] = ids;
+                merged.Inputs[sparse.LengthsName] = lengths;
+                continue;
+            }
             parts.Clear();
             foreach (var item in items)
             {

@@ -42,6 +42,9 @@ public sealed partial class BatchingModel : IModel
     /// <inheritdoc />
     public ModelSignature Signature => _inner.Signature;
 
+    /// <summary>The wrapped model (for readers of its own counters, such as table metrics).</summary>
+    public IModel Inner => _inner;
+
     /// <summary>Whether requests are batched: every input and output must have a dynamic first dimension.</summary>
     public bool IsBatching => _batchable;
 
@@ -84,7 +87,7 @@ public sealed partial class BatchingModel : IModel
         return await PredictSplitAsync(inputs, outputFilter, rows, cancellationToken).ConfigureAwait(false);
     }
 
-    private long BatchRows(IReadOnlyDictionary<string, Tensor> inputs) => inputs[_inner.Signature.Inputs[0].Name].Shape[0];
+    private long BatchRows(IReadOnlyDictionary<string, Tensor> inputs) => SparseRows.Rows(_inner.Signature.Inputs[0], inputs);
 
     private Task<TensorSet> EnqueueAsync(BatchItem item)
     {
@@ -124,7 +127,11 @@ public sealed partial class BatchingModel : IModel
                 chunks.Add(chunk);
                 foreach (var (name, tensor) in inputs)
                 {
-                    chunk[name] = TensorRows.Slice(tensor, start, count);
+                    // A ragged feature's flat ids are not rows; its lengths are, and say where each chunk's ids are.
+                    chunk[name] = _inner.Signature.InputsByName.TryGetValue(name, out var spec) && spec.Sparse is { } sparse
+                        && SparseIdsLayouts.FindLengths(inputs, sparse) is { } lengths
+                        ? SparseRows.SliceRagged(tensor, lengths, start, count)
+                        : TensorRows.Slice(tensor, start, count);
                 }
                 tasks.Add(EnqueueAsync(new BatchItem(chunk, outputFilter, (int)count, cancellationToken)));
             }

@@ -19,6 +19,9 @@ internal sealed class BundleFeature(string name, ServedTable table, PoolingMode 
 {
     public string Name { get; } = name;
 
+    /// <summary>Name of the feature's optional lengths input.</summary>
+    public string LengthsName { get; } = name + SparseIdsSpec.LengthsSuffix;
+
     public int PooledInput { get; } = pooledInput;
 
     public int IdsInput { get; } = idsInput;

@@ -58,7 +58,8 @@ public sealed partial class BundleModel : IModel, ITableMetricsSource
             foreach (var feature in _features)
             {
                 var ids = inputs[feature.Name];
-                var pooled = feature.Run(ids, SparseIdsLayouts.FindLengths(inputs, feature.Name), out var graphIds, out var ownsIds);
+                var lengths = inputs.TryGetValue(feature.LengthsName, out var given) ? given : null;
+                var pooled = feature.Run(ids, lengths, out var graphIds, out var ownsIds);
                 bound[feature.PooledInput] = made[feature.PooledInput] = pooled;
                 if (graphIds is not null)
                 {

@@ -23,7 +23,7 @@ internal static class BundleSignature
         }
         foreach (var feature in manifest.SparseFeatures)
         {
-            inputs.Add(new TensorSpec(feature.Name, TensorDataType.Int64, SparseShape) { Sparse = new SparseIdsSpec(feature.MaxIdsPerRow) });
+            inputs.Add(new TensorSpec(feature.Name, TensorDataType.Int64, SparseShape) { Sparse = new SparseIdsSpec(feature.Name, feature.MaxIdsPerRow) });
         }
         var outputs = new List<TensorSpec>(manifest.Outputs.Count);
         foreach (var output in manifest.Outputs)

@@ -58,7 +58,7 @@ internal sealed class ServedTable : IDisposable
         }
         try
         {
-            var dtype = DataTypeNames(table);
+            var dtype = StorageName(table);
             if (table.Dim != entry.Dim || dtype != entry.Dtype || table.RowCount != entry.Rows)
             {
                 throw new ModelLoadException(
@@ -73,7 +73,7 @@ internal sealed class ServedTable : IDisposable
         }
     }
 
-    private static string DataTypeNames(EmbeddingTable table) => table.DataType switch
+    private static string StorageName(EmbeddingTable table) => table.DataType switch
     {
         Core.Tensors.TensorDataType.Float32 => "fp32",
         Core.Tensors.TensorDataType.Float16 => "fp16",

@@ -97,8 +97,10 @@ public static class RecServeHost
         RestApi.Map(app);
         KServe.KServeRestApi.Map(app);
         var manager = app.Services.GetRequiredService<ModelManager>();
+        var tables = new TableMetricsExporter(metrics, manager);
         metrics.Registry.AddBeforeCollectCallback(() =>
         {
+            tables.Collect();
             foreach (var model in manager.ModelNames)
             {
                 metrics.VersionsAvailable.WithLabels(model).Set(manager.GetStatus(model).Count(s => s.State == Lifecycle.Versions.ModelVersionState.Available));

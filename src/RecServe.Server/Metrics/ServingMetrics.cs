@@ -28,6 +28,15 @@ public sealed class ServingMetrics
             new HistogramConfiguration { LabelNames = ["model"], Buckets = Histogram.ExponentialBuckets(1, 2, 14) });
         QueueDepth = factory.CreateGauge("recserve_batch_queue_rows", "Rows waiting in the batch queue.",
             new GaugeConfiguration { LabelNames = ["model"] });
+        string[] tableLabels = ["model", "version", "table", "tier"];
+        TableLookups = factory.CreateCounter("recserve_embedding_lookups_total", "Ids looked up (padding excluded), per bundle table and tier (cache, table).",
+            new CounterConfiguration { LabelNames = tableLabels });
+        TableHits = factory.CreateCounter("recserve_embedding_hits_total", "Ids the tier had.",
+            new CounterConfiguration { LabelNames = tableLabels });
+        TableMisses = factory.CreateCounter("recserve_embedding_misses_total", "Ids the tier did not have; for tier=\"table\", ids served the default row.",
+            new CounterConfiguration { LabelNames = tableLabels });
+        TableResidentBytes = factory.CreateGauge("recserve_embedding_resident_bytes", "Bytes the tier holds (a mapped table: bytes mapped, an upper bound).",
+            new GaugeConfiguration { LabelNames = tableLabels });
         VersionsAvailable = factory.CreateGauge("recserve_model_versions_available", "Versions of each model serving requests.",
             new GaugeConfiguration { LabelNames = ["model"] });
     }
@@ -52,6 +61,18 @@ public sealed class ServingMetrics
 
     /// <summary>recserve_batch_queue_rows.</summary>
     public Gauge QueueDepth { get; }
+
+    /// <summary>recserve_embedding_lookups_total.</summary>
+    public Counter TableLookups { get; }
+
+    /// <summary>recserve_embedding_hits_total.</summary>
+    public Counter TableHits { get; }
+
+    /// <summary>recserve_embedding_misses_total.</summary>
+    public Counter TableMisses { get; }
+
+    /// <summary>recserve_embedding_resident_bytes.</summary>
+    public Gauge TableResidentBytes { get; }
 
     /// <summary>recserve_model_versions_available.</summary>
     public Gauge VersionsAvailable { get; }
