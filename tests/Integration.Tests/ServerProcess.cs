@@ -126,7 +126,13 @@ internal sealed class ServerProcess : IAsyncDisposable
         _process.OutputDataReceived += (_, e) => OnLine(e.Data, ready);
         _process.ErrorDataReceived += (_, e) => OnLine(e.Data, ready);
         _process.EnableRaisingEvents = true;
-        _process.Exited += (_, _) => ready.TrySetException(new InvalidOperationException("recserve exited with code " + _process.ExitCode + " before it was ready:\n" + Output));
+        _process.Exited += (_, _) =>
+        {
+            // The exit can be seen before the last lines are read: wait for both streams to end, so that the
+            // message carries the server's own explanation.
+            _process.WaitForExit();
+            ready.TrySetException(new InvalidOperationException("recserve exited with code " + _process.ExitCode + " before it was ready:\n" + Output));
+        };
         _process.BeginOutputReadLine();
         _process.BeginErrorReadLine();
         if (_process.HasExited)

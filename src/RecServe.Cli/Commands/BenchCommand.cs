@@ -28,6 +28,7 @@ internal static class BenchCommand
         var model = new Option<string?>("--model") { Description = "Model name (required unless --in-process, where it defaults to the folder name)." };
         var version = new Option<long?>("--version") { Description = "Model version; default: the one the server picks (in process: the highest)." };
         var inProcess = new Option<bool>("--in-process") { Description = "Load the model here and call it directly, no server: the ceiling server figures are compared with." };
+        var bag = new Option<int?>("--bag") { Description = "Ids per row of id inputs with a dynamic bag dimension (a bundle's sparse features); default: the feature's max_ids_per_row in process, else 1." };
         var intraOp = new Option<int>("--intra_op_threads") { Description = "With --in-process: ONNX Runtime threads per operator, as given to the server; 0 = one per core." };
         var interOp = new Option<int>("--inter_op_threads") { Description = "With --in-process: ONNX Runtime threads across operators, as given to the server; 0 = automatic." };
         var spinning = new Option<bool>("--allow_spinning") { Description = "With --in-process: let ONNX Runtime's threads spin while idle, as given to the server." };
@@ -61,7 +62,7 @@ internal static class BenchCommand
             "  recserve bench --model dlrm --id-max cat_0=1000,cat_1=500,cat_2=200,cat_3=100 --zipf 1.05")
         {
             api, target, model, version, inProcess, basePath, intraOp, interOp, spinning, connections, timeout,
-            batch, pool, zipf, idSpace, idMax, seed, requests,
+            batch, bag, pool, zipf, idSpace, idMax, seed, requests,
             concurrency, rate, maxInFlight, warmup, duration, count, json,
         };
         command.SetAction(async (parse, cancellationToken) =>
@@ -86,6 +87,7 @@ internal static class BenchCommand
                     {
                         Batch = Positive(parse.GetValue(batch), "--batch"),
                         PoolSize = Positive(parse.GetValue(pool), "--pool"),
+                        Bag = parse.GetValue(bag) is { } b ? Positive(b, "--bag") : null,
                         ZipfExponent = parse.GetValue(zipf),
                         IdSpace = Positive(parse.GetValue(idSpace), "--id-space"),
                         IdMax = IdRanges(parse.GetValue(idMax)),

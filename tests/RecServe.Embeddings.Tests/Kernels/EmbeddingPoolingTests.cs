@@ -178,13 +178,20 @@ public sealed class EmbeddingPoolingTests : IDisposable
         int[] lengths = [.. Enumerable.Repeat(8, 256)];
         EmbeddingPooling.Pool(table, ids, 8, PoolingMode.Mean, output);
         EmbeddingPooling.PoolRagged(table, ids, lengths, PoolingMode.Sum, output);
-        var before = GC.GetAllocatedBytesForCurrentThread();
-        for (var i = 0; i < 20; i++)
+        // The JIT may still recompile the kernel at a higher tier during the first rounds and charge the thread
+        // for it; a kernel that allocates per call allocates in every round, so one clean round of five proves it.
+        var allocated = new List<long>();
+        for (var round = 0; round < 5 && (allocated.Count == 0 || allocated[^1] != 0); round++)
         {
-            EmbeddingPooling.Pool(table, ids, 8, PoolingMode.Mean, output);
-            EmbeddingPooling.PoolRagged(table, ids, lengths, PoolingMode.Sum, output);
+            var before = GC.GetAllocatedBytesForCurrentThread();
+            for (var i = 0; i < 20; i++)
+            {
+                EmbeddingPooling.Pool(table, ids, 8, PoolingMode.Mean, output);
+                EmbeddingPooling.PoolRagged(table, ids, lengths, PoolingMode.Sum, output);
+            }
+            allocated.Add(GC.GetAllocatedBytesForCurrentThread() - before);
         }
-        Assert.Equal(0, GC.GetAllocatedBytesForCurrentThread() - before);
+        Assert.True(allocated[^1] == 0, $"bytes allocated per round of 40 calls: {string.Join(", ", allocated)}");
     }
 
     /// <summary>Ids drawn from the table, with about 10% padding and 10% unknown ids mixed in.</summary>

@@ -6,12 +6,13 @@ namespace RecServe.Cli.Bench.Requests;
 /// <summary>
 /// Makes random requests that fit a signature: float inputs standard normal, integer inputs Zipf-distributed ids
 /// in [0, N) (id 0 the hottest), bools fair coins. The batch dimension gets <see cref="RequestSettings.Batch"/>
-/// rows; any other dynamic dimension gets 1.
+/// rows; the bag dimension of an id input gets <see cref="RequestSettings.Bag"/> ids; any other dynamic dimension 1.
 /// </summary>
 internal sealed class RequestGenerator
 {
     private readonly ModelSignature _signature;
     private readonly int _batch;
+    private readonly int? _bag;
     private readonly Random _random;
     private readonly Dictionary<string, ZipfSampler> _ids = new(StringComparer.Ordinal);
 
@@ -21,6 +22,7 @@ internal sealed class RequestGenerator
         ArgumentOutOfRangeException.ThrowIfLessThan(settings.Batch, 1);
         _signature = signature;
         _batch = settings.Batch;
+        _bag = settings.Bag;
         _random = new Random(settings.Seed);
         foreach (var name in settings.IdMax.Keys)
         {
@@ -51,7 +53,7 @@ internal sealed class RequestGenerator
         {
             foreach (var spec in _signature.Inputs)
             {
-                var tensor = Tensor.Allocate(spec.DataType, ShapeOf(spec, _batch));
+                var tensor = Tensor.Allocate(spec.DataType, ShapeOf(spec, _batch, _bag));
                 set.Add(spec.Name, tensor);
                 Fill(spec, tensor);
             }
@@ -65,16 +67,17 @@ internal sealed class RequestGenerator
     }
 
     /// <summary>The concrete shape a generated tensor gets for <paramref name="spec"/>.</summary>
-    public static long[] ShapeOf(TensorSpec spec, int batch)
+    public static long[] ShapeOf(TensorSpec spec, int batch, int? bag = null)
     {
         if (spec.Shape is null)
         {
             return [batch];
         }
+        var bagWidth = IsInteger(spec.DataType) ? bag ?? spec.Sparse?.MaxIdsPerRow ?? 1 : 1;
         var shape = new long[spec.Shape.Length];
         for (var i = 0; i < shape.Length; i++)
         {
-            shape[i] = spec.Shape[i] >= 0 ? spec.Shape[i] : i == 0 ? batch : 1;
+            shape[i] = spec.Shape[i] >= 0 ? spec.Shape[i] : i == 0 ? batch : i == 1 ? bagWidth : 1;
         }
         return shape;
     }

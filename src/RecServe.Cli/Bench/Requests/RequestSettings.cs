@@ -6,6 +6,12 @@ internal sealed record RequestSettings
     /// <summary>Rows per generated request (the size of the batch dimension).</summary>
     public int Batch { get; init; } = 32;
 
+    /// <summary>
+    /// Ids per row for an integer input whose second dimension is dynamic (a bag of ids); null uses a sparse
+    /// feature's max_ids_per_row where the signature gives it (in process), else 1.
+    /// </summary>
+    public int? Bag { get; init; }
+
     /// <summary>Distinct requests generated and encoded before the run, then sent in turn.</summary>
     public int PoolSize { get; init; } = 32;
 

@@ -101,4 +101,15 @@ public sealed class RequestGeneratorTests
         Assert.Equal([8L], RequestGenerator.ShapeOf(new TensorSpec("x", TensorDataType.Float32, null), 8));
         Assert.Equal([2L, 5], RequestGenerator.ShapeOf(new TensorSpec("x", TensorDataType.Float32, [2, 5]), 8));
     }
+
+    [Fact]
+    public void ShapeOfGivesIdBagsTheRequestedOrTheFeaturesWidth()
+    {
+        var sparse = new TensorSpec("cat", TensorDataType.Int64, [-1, -1]) { Sparse = new SparseIdsSpec("cat", 4) };
+        Assert.Equal([8L, 4], RequestGenerator.ShapeOf(sparse, 8));
+        Assert.Equal([8L, 2], RequestGenerator.ShapeOf(sparse, 8, bag: 2));
+        Assert.Equal([8L, 3], RequestGenerator.ShapeOf(new TensorSpec("ids", TensorDataType.Int64, [-1, -1]), 8, bag: 3));
+        // Floats keep 1 in their dynamic dimensions whatever the bag.
+        Assert.Equal([8L, 1], RequestGenerator.ShapeOf(new TensorSpec("x", TensorDataType.Float32, [-1, -1]), 8, bag: 3));
+    }
 }
