@@ -15,6 +15,8 @@ using RecServe.Embeddings.Tables;
 // checksum D T L     print the sum of every pooled output of one pass (the C++ reference prints the same)
 // time D T L        time sum pooling as bench/cpp/pool_ref.cpp does (median of 15 samples of ≥ 100 ms); a quick check
 // loadtime R D       write an R-row dim-D fp32 table and time opening it
+// zipf prepare R D  write the R-row dim-D fp32 table of the Zipf tier benchmark (bench/run-zipf-bench.sh)
+// zipf M R D W N     N Zipf(1.05) lookups after W warm-up ones, M = memory (table in memory) or tiered (mapped + hot cache)
 // anything else      BenchmarkDotNet (e.g. --filter '*PoolingBenchmarks*' --job short --inProcess)
 switch (args.FirstOrDefault())
 {
@@ -26,6 +28,13 @@ switch (args.FirstOrDefault())
         return 0;
     case "time":
         Time(int.Parse(args[1], CultureInfo.InvariantCulture), args[2], int.Parse(args[3], CultureInfo.InvariantCulture));
+        return 0;
+    case "zipf" when args[1] == "prepare":
+        ZipfTierBench.Prepare(int.Parse(args[2], CultureInfo.InvariantCulture), int.Parse(args[3], CultureInfo.InvariantCulture));
+        return 0;
+    case "zipf":
+        ZipfTierBench.Run(args[1], int.Parse(args[2], CultureInfo.InvariantCulture), int.Parse(args[3], CultureInfo.InvariantCulture),
+            long.Parse(args[4], CultureInfo.InvariantCulture), long.Parse(args[5], CultureInfo.InvariantCulture));
         return 0;
     case "loadtime":
         LoadTime(int.Parse(args[1], CultureInfo.InvariantCulture), int.Parse(args[2], CultureInfo.InvariantCulture));
