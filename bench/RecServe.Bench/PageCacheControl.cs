@@ -14,10 +14,11 @@ public static partial class PageCacheControl
     private const long PageBytes = 4096;
 
     /// <summary>
-    /// Advises random access over [<paramref name="address"/>, +<paramref name="length"/>) and drops its pages, then
-    /// asks the kernel to drop <paramref name="path"/>'s clean pages from the page cache. Returns what worked.
+    /// Advises random access over [<paramref name="address"/>, +<paramref name="length"/>); with
+    /// <paramref name="drop"/> also drops its pages from this mapping and then <paramref name="path"/>'s clean pages
+    /// from the page cache. Returns what was done and whether it worked.
     /// </summary>
-    public static string AdviseRandomAndDrop(nint address, long length, string path)
+    public static string AdviseRandom(nint address, long length, string path, bool drop)
     {
         if (!OperatingSystem.IsLinux())
         {
@@ -27,6 +28,10 @@ public static partial class PageCacheControl
         var start = address & ~(nint)(PageBytes - 1);
         var span = (nuint)(length + (address - start));
         var random = Madvise(start, span, MadviseRandom) == 0;
+        if (!drop)
+        {
+            return $"madvise(RANDOM) {Ok(random)}, pages kept";
+        }
         var unmapped = Madvise(start, span, MadviseDontNeed) == 0;
         using var handle = File.OpenHandle(path, FileMode.Open, FileAccess.Read);
         var dropped = PosixFadvise(handle.DangerousGetHandle().ToInt32(), 0, 0, FadviseDontNeed) == 0;

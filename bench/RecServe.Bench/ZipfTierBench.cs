@@ -19,7 +19,7 @@ public static class ZipfTierBench
     public const int Bags = 256;
     public const int BagSize = 8;
     private const int Seed = 105;
-    private const int ChunkBatches = 256;
+    private const int ChunkBatches = 32;
 
     public static string Folder(int rows, int dim) => Path.Combine(BenchData.Root, "tables", $"zipf_r{rows}_d{dim}_fp32");
 
@@ -48,13 +48,14 @@ public static class ZipfTierBench
 
     /// <summary>
     /// Times <paramref name="measuredLookups"/> lookups after <paramref name="warmupLookups"/> untimed ones, in mode
-    /// "memory" (table loaded into native memory) or "tiered" (mapped, cold, random-access advice, behind a
-    /// <see cref="HotRowCache"/> of a third of the table's bytes). Prints one key=value line.
+    /// "memory" (table loaded into native memory), "tiered" (mapped with random-access advice, its pages dropped
+    /// first, behind a <see cref="HotRowCache"/> of a third of the table's bytes) or "tiered-warm" (the same without
+    /// dropping the pages). Each phase stops early after <paramref name="maxSeconds"/>. Prints one key=value line.
     /// </summary>
-    public static void Run(string mode, int rows, int dim, long warmupLookups, long measuredLookups)
+    public static void Run(string mode, int rows, int dim, long warmupLookups, long measuredLookups, double maxSeconds)
     {
         var folder = Folder(rows, dim);
-        var tiered = mode == "tiered";
+        var tiered = mode.StartsWith("tiered", StringComparison.Ordinal);
         using var table = EmbeddingTable.Open(folder, new TableOpenOptions
         {
             Residency = tiered ? TableResidency.Mapped : TableResidency.Memory,
@@ -69,8 +70,8 @@ public static class ZipfTierBench
         {
             unsafe
             {
-                pages = PageCacheControl.AdviseRandomAndDrop((nint)table.RowPointer(0), (long)table.RowCount * table.RowStride,
-                    Path.Combine(folder, TableFormat.RowsFileName));
+                pages = PageCacheControl.AdviseRandom((nint)table.RowPointer(0), (long)table.RowCount * table.RowStride,
+                    Path.Combine(folder, TableFormat.RowsFileName), drop: mode == "tiered");
             }
             cache = new HotRowCache(dim, table.ByteSize / 3);
             tier = new CachedTier(cache, local);
@@ -88,14 +89,17 @@ public static class ZipfTierBench
         long measured = 0;
         long hitsBefore = 0;
         long lookupsBefore = 0;
-        while (done < warmupLookups + measuredLookups)
+        var firstChunk = true;
+        var warmup = Stopwatch.StartNew();
+        // A phase ends at its lookup count or its time cap, whichever comes first: a disk-bound run would take hours.
+        while (measured < measuredLookups && elapsed.TotalSeconds < maxSeconds)
         {
             // Ids are drawn outside the timed part, a chunk at a time, so that no long id list sits in memory.
             for (var i = 0; i < ids.Length; i++)
             {
                 ids[i] = IdOfRow(rowOfRank[sampler.Next() - 1]);
             }
-            var measuring = done >= warmupLookups;
+            var measuring = done >= warmupLookups || warmup.Elapsed.TotalSeconds >= maxSeconds;
             if (measuring && elapsed == TimeSpan.Zero)
             {
                 hitsBefore = tier.Metrics.Hits;
@@ -106,20 +110,31 @@ public static class ZipfTierBench
             {
                 tier.Gather(ids.AsSpan(start, Bags * BagSize), gathered, found);
                 BagSum.Sum(gathered, BagSize, dim, output);
-                checksum += output[0];
+                if (firstChunk)
+                {
+                    // Every run pools the first chunk whatever its caps, so its outputs can be compared across runs.
+                    foreach (var value in output)
+                    {
+                        checksum += value;
+                    }
+                }
             }
+            firstChunk = false;
             if (measuring)
             {
                 elapsed += clock.Elapsed;
                 measured += ids.Length;
             }
-            done += ids.Length;
+            else
+            {
+                done += ids.Length;
+            }
         }
         var hitRate = tiered ? (double)(tier.Metrics.Hits - hitsBefore) / (tier.Metrics.Lookups - lookupsBefore) : 1.0;
         var invariant = CultureInfo.InvariantCulture;
         Console.WriteLine(string.Create(invariant,
             $"mode={mode} rows={rows} dim={dim} table_bytes={table.ByteSize} cache_budget_bytes={cache?.BudgetBytes ?? 0} ") +
-            string.Create(invariant, $"cache_resident_bytes={cache?.ResidentBytes ?? 0} lookups={measured} seconds={elapsed.TotalSeconds:F3} ") +
+            string.Create(invariant, $"cache_resident_bytes={cache?.ResidentBytes ?? 0} warmup_lookups={done} lookups={measured} seconds={elapsed.TotalSeconds:F3} ") +
             string.Create(invariant, $"lookups_per_s={measured / elapsed.TotalSeconds:F0} hit_rate={hitRate:F4} checksum={checksum:R} pages=\"{pages}\""));
     }
 
