@@ -4,7 +4,8 @@
 # DESIGN.md's budget of ≥ 0.9× the C++ throughput is a ratio ≤ 1.11), the checksum agreement and BDN's allocation.
 #
 # Knobs (environment): ROWS (1000000), DIMS (16,32,64,128), BAGS (1,8,32), DTYPES (fp32,fp16,int8),
-# BATCHES of 256 bags per pass (16), JOB (BenchmarkDotNet job: short), DATA (artifacts/bench-data).
+# BATCHES of 256 bags per pass (16), JOB (BenchmarkDotNet job: short), DATA (artifacts/bench-data), SKIP_BUILD (set:
+# use the RecServe.Bench build already in bench/RecServe.Bench/bin, e.g. on a machine without the SDK).
 # Example, small: DIMS=16,64 BAGS=1,32 DTYPES=fp32,int8 bench/run-kernel-bench.sh
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -18,9 +19,9 @@ export RECSERVE_BENCH_DIR="$(realpath -m "${DATA:-artifacts/bench-data}")"
 export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1
 job="${JOB:-short}"
 out="$(realpath -m artifacts/kernel-bench)"
-mkdir -p "$out"
+mkdir -p "$out/bdn"
 
-dotnet build bench/RecServe.Bench -c Release -nologo -v quiet
+[[ -n "${SKIP_BUILD:-}" ]] || dotnet build bench/RecServe.Bench -c Release -nologo -v quiet
 bench=(dotnet bench/RecServe.Bench/bin/Release/net10.0/RecServe.Bench.dll)
 "${bench[@]}" prepare
 
@@ -66,7 +67,7 @@ with open(results) as f:
         dim, bag, dtype, cpp_ns, cpp_sum, our_sum, report = line.rstrip("\n").split("\t")
         with open(report) as r:
             row = next(csv.DictReader(r))
-        ns = float(row["Mean [ns]"].replace(",", "")) / (batches * 256 * int(bag))
+        ns = float(row["Median [ns]"].replace(",", "")) / (batches * 256 * int(bag))
         alloc = row.get("Allocated [B]", "?")
         cpp_ns, cpp_sum, our_sum = float(cpp_ns), float(cpp_sum), float(our_sum)
         agree = abs(cpp_sum - our_sum) <= 1e-6 * max(1.0, abs(cpp_sum))

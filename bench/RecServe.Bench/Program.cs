@@ -16,6 +16,9 @@ using RecServe.Embeddings.Tables;
 // time D T L        time sum pooling as bench/cpp/pool_ref.cpp does (median of 15 samples of ≥ 100 ms); a quick check
 // loadtime R D       write an R-row dim-D fp32 table and time opening it
 // deltaapply R D     write R-row dim-D fp32 deltas and time validate + apply into a RocksDB overlay (rows/s)
+// zipf prepare R D  write the R-row dim-D fp32 table of the Zipf tier benchmark (bench/run-zipf-bench.sh)
+// zipf M R D W N S   N Zipf(1.05) lookups after W warm-up ones (each phase at most S s), M = memory (table in memory),
+//                    tiered (mapped + hot cache, pages dropped first) or tiered-warm (the same, pages kept)
 // anything else      BenchmarkDotNet (e.g. --filter '*PoolingBenchmarks*' --job short --inProcess)
 switch (args.FirstOrDefault())
 {
@@ -27,6 +30,14 @@ switch (args.FirstOrDefault())
         return 0;
     case "time":
         Time(int.Parse(args[1], CultureInfo.InvariantCulture), args[2], int.Parse(args[3], CultureInfo.InvariantCulture));
+        return 0;
+    case "zipf" when args[1] == "prepare":
+        ZipfTierBench.Prepare(int.Parse(args[2], CultureInfo.InvariantCulture), int.Parse(args[3], CultureInfo.InvariantCulture));
+        return 0;
+    case "zipf":
+        ZipfTierBench.Run(args[1], int.Parse(args[2], CultureInfo.InvariantCulture), int.Parse(args[3], CultureInfo.InvariantCulture),
+            long.Parse(args[4], CultureInfo.InvariantCulture), long.Parse(args[5], CultureInfo.InvariantCulture),
+            double.Parse(args[6], CultureInfo.InvariantCulture));
         return 0;
     case "loadtime":
         LoadTime(int.Parse(args[1], CultureInfo.InvariantCulture), int.Parse(args[2], CultureInfo.InvariantCulture));

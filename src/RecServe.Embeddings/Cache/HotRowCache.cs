@@ -1,4 +1,6 @@
 using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
+using System.Runtime.Intrinsics.X86;
 
 namespace RecServe.Embeddings.Cache;
 
@@ -13,6 +15,8 @@ public sealed partial class HotRowCache
 {
     /// <summary>Entries per set.</summary>
     public const int Ways = 8;
+
+    private const int CacheLineBytes = 64;
 
     private readonly FrequencySketch _sketch;
     private readonly long[] _keys;
@@ -84,6 +88,49 @@ public sealed partial class HotRowCache
             return Volatile.Read(ref _versions[slot]) == version;
         }
         return false;
+    }
+
+    /// <summary>
+    /// Starts loading what <see cref="TryGet"/> of <paramref name="id"/> will read first (its set's keys and sequence
+    /// numbers, its sketch counters), so that a caller walking a batch can overlap the cache misses of several ids.
+    /// </summary>
+    internal unsafe void Prefetch(long id)
+    {
+        if (Capacity == 0 || !Sse.IsSupported)
+        {
+            return;
+        }
+        var first = (nint)SetOf(id) * Ways;
+        // A prefetch never faults, so an address the GC makes stale by moving the array only wastes the hint.
+        Sse.Prefetch0(Unsafe.AsPointer(ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(_keys), first)));
+        Sse.Prefetch0(Unsafe.AsPointer(ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(_versions), first)));
+        _sketch.Prefetch(id);
+    }
+
+    /// <summary>
+    /// Starts loading the cached row of <paramref name="id"/>, if its set (best prefetched by <see cref="Prefetch"/>
+    /// some ids earlier) holds it: the row is the one miss a hit still pays once the set and the sketch are near.
+    /// </summary>
+    internal unsafe void PrefetchRow(long id)
+    {
+        if (Capacity == 0 || !Sse.IsSupported)
+        {
+            return;
+        }
+        var first = (int)SetOf(id) * Ways;
+        for (var slot = first; slot < first + Ways; slot++)
+        {
+            if (_keys[slot] != id)
+            {
+                continue;
+            }
+            var row = (byte*)Unsafe.AsPointer(ref _rows[(long)slot * Dim]);
+            for (var line = 0; line < Dim * sizeof(float); line += CacheLineBytes)
+            {
+                Sse.Prefetch0(row + line);
+            }
+            return;
+        }
     }
 
     /// <summary>

@@ -10,7 +10,7 @@ namespace RecServe.Embeddings.Kernels;
 /// the widest vectors the CPU has (AVX-512, then AVX2, then scalar). Negative ids are padding and are skipped;
 /// unknown ids get the table's default row and are counted. Writes into the caller's buffer; allocates nothing.
 /// </summary>
-public static unsafe class EmbeddingPooling
+public static unsafe partial class EmbeddingPooling
 {
     // Ids resolved before their rows are added: enough to keep many cache misses in flight, few enough that the
     // prefetched rows are still in cache when they are added.
@@ -85,11 +85,18 @@ public static unsafe class EmbeddingPooling
         }
     }
 
-    /// <summary>The batch loop; <paramref name="bagSize"/> is 0 for ragged input.</summary>
+    /// <summary>
+    /// The batch loop; <paramref name="bagSize"/> is 0 for ragged input. Bags that may straddle segments (ragged,
+    /// or longer than a segment) go through a <see cref="BagCursor"/>; fixed bags that fit take the whole-bag loop.
+    /// </summary>
     private static PoolingStats Run<TDecoder>(EmbeddingTable table, ReadOnlySpan<long> ids, int bagSize, ReadOnlySpan<int> lengths,
         PoolingMode mode, float* output, KernelIsa isa)
         where TDecoder : IRowDecoder
     {
+        if (mode != PoolingMode.None && bagSize is > 0 and <= SegmentSize)
+        {
+            return RunWholeBags<TDecoder>(table, ids, bagSize, mode, output, isa);
+        }
         var rows = stackalloc byte*[SegmentSize];
         var block = stackalloc byte*[SegmentSize];
         var locator = new RowLocator(table);

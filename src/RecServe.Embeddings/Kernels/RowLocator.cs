@@ -14,6 +14,8 @@ internal readonly unsafe struct RowLocator
 {
     public const int BucketPrefetchDistance = 16;
 
+    private const int CacheLineBytes = 64;
+
     private readonly long* _keys;
     private readonly int* _bucketRows;
     private readonly ulong _mask;
@@ -74,7 +76,11 @@ internal readonly unsafe struct RowLocator
                 }
                 if (Sse.IsSupported)
                 {
-                    Sse.Prefetch0(row);
+                    // Every line of the row: the adder reads them all, and a line left to demand would stall it.
+                    for (var line = 0L; line < _stride; line += CacheLineBytes)
+                    {
+                        Sse.Prefetch0(row + line);
+                    }
                 }
             }
             rows[i] = row;

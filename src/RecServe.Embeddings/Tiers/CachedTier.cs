@@ -10,6 +10,10 @@ namespace RecServe.Embeddings.Tiers;
 /// </summary>
 public sealed class CachedTier : IEmbeddingTier
 {
+    // Ids looked ahead: enough to keep several of the cache's misses in flight while one id is served.
+    private const int PrefetchDistance = 8;
+    private const int RowPrefetchDistance = 4;
+
     private readonly IEmbeddingTier _inner;
 
     /// <summary>Puts <paramref name="cache"/> in front of <paramref name="inner"/>.</summary>
@@ -50,6 +54,15 @@ public sealed class CachedTier : IEmbeddingTier
             var misses = 0;
             for (var i = 0; i < ids.Length; i++)
             {
+                // Two stages: the set and sketch of an id far ahead, then the row of one whose set has arrived.
+                if (i + PrefetchDistance < ids.Length)
+                {
+                    Cache.Prefetch(ids[i + PrefetchDistance]);
+                }
+                if (i + RowPrefetchDistance < ids.Length)
+                {
+                    Cache.PrefetchRow(ids[i + RowPrefetchDistance]);
+                }
                 if (Cache.TryGet(ids[i], rows.Slice(i * dim, dim)))
                 {
                     found[i] = true;

@@ -54,6 +54,54 @@ public sealed class EmbeddingPoolingTests : IDisposable
         }
     }
 
+    public static TheoryData<TensorDataType, PoolingMode, int> WholeBagCases()
+    {
+        var data = new TheoryData<TensorDataType, PoolingMode, int>();
+        foreach (var dataType in new[] { TensorDataType.Float32, TensorDataType.Float16, TensorDataType.Int8 })
+        {
+            foreach (var mode in new[] { PoolingMode.Sum, PoolingMode.Mean })
+            {
+                // 1: the one-row path; 3: segments of 63 ids; 64: one bag per segment; 65: too long, the cursor path.
+                foreach (var bag in new[] { 1, 2, 3, 8, 64, 65 })
+                {
+                    data.Add(dataType, mode, bag);
+                }
+            }
+        }
+        return data;
+    }
+
+    [Theory]
+    [MemberData(nameof(WholeBagCases))]
+    public void FixedBagsGiveWhatTheGeneralBagLoopGives(TensorDataType dataType, PoolingMode mode, int bag)
+    {
+        const int Dim = 40;
+        const int Batch = 37;
+        var data = _tables.Write(400, Dim, dataType, seed: bag, defaultRow: Enumerable.Range(0, Dim).Select(i => 0.5f - i * 0.125f).ToArray());
+        using var table = EmbeddingTable.Open(data.Folder);
+        var ids = RandomBagIds(new Random(bag * 7), data.Ids, Batch * bag, out var lookups, out var misses);
+        // One bag of padding only, which must pool to zeros.
+        for (var i = 2 * bag; i < 3 * bag; i++)
+        {
+            lookups -= ids[i] >= 0 ? 1 : 0;
+            misses -= ids[i] >= 0 && Array.IndexOf(data.Ids, ids[i]) < 0 ? 1 : 0;
+            ids[i] = -1;
+        }
+        int[] lengths = [.. Enumerable.Repeat(bag, Batch)];
+        foreach (var isa in Isas)
+        {
+            // Ragged input always takes the general loop (bag cursor across segments), so it is the oracle here.
+            var general = new float[Batch * Dim];
+            EmbeddingPooling.PoolRagged(table, ids, lengths, mode, general, isa);
+            var fixedBags = new float[Batch * Dim];
+            var stats = EmbeddingPooling.Pool(table, ids, bag, mode, fixedBags, isa);
+            Assert.Equal(lookups, stats.Lookups);
+            Assert.Equal(misses, stats.Misses);
+            AssertClose(general, fixedBags);
+            Assert.All(fixedBags.AsSpan(2 * Dim, Dim).ToArray(), value => Assert.Equal(0f, value));
+        }
+    }
+
     [Theory]
     [InlineData(TensorDataType.Float32, PoolingMode.Sum)]
     [InlineData(TensorDataType.Float16, PoolingMode.Mean)]
