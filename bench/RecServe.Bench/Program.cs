@@ -16,6 +16,7 @@ using RecServe.Embeddings.Tables;
 // time D T L        time sum pooling as bench/cpp/pool_ref.cpp does (median of 15 samples of ≥ 100 ms); a quick check
 // loadtime R D       write an R-row dim-D fp32 table and time opening it
 // deltaapply R D     write R-row dim-D fp32 deltas and time validate + apply into a RocksDB overlay (rows/s)
+// redis EP [R] [B]  Redis Cluster tier vs hot cache vs local vs plain MGET; EP: host:port,... (bench/redis-cluster.sh)
 // anything else      BenchmarkDotNet (e.g. --filter '*PoolingBenchmarks*' --job short --inProcess)
 switch (args.FirstOrDefault())
 {
@@ -30,6 +31,10 @@ switch (args.FirstOrDefault())
         return 0;
     case "loadtime":
         LoadTime(int.Parse(args[1], CultureInfo.InvariantCulture), int.Parse(args[2], CultureInfo.InvariantCulture));
+        return 0;
+    case "redis":
+        await RedisTierBench.RunAsync(args[1], args.Length > 2 ? int.Parse(args[2], CultureInfo.InvariantCulture) : 200_000,
+            args.Length > 3 ? int.Parse(args[3], CultureInfo.InvariantCulture) : 512);
         return 0;
     case "deltaapply":
         DeltaApplyBench.Run(int.Parse(args[1], CultureInfo.InvariantCulture), int.Parse(args[2], CultureInfo.InvariantCulture));
