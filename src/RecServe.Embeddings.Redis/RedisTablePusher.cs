@@ -18,7 +18,7 @@ public sealed class RedisTablePusher
 
     /// <summary>Pushes <paramref name="table"/> (opened from <paramref name="tableFolder"/>) through <paramref name="connection"/>.</summary>
     public RedisTablePusher(IConnectionMultiplexer connection, EmbeddingTable table, string tableFolder,
-        RedisRowLayout layout = RedisRowLayout.Keys, int groups = RedisTableKeys.DefaultGroups, int chunkRows = 4096)
+        RedisRowLayout layout = RedisRowLayout.Hashes, int groups = RedisTableKeys.DefaultGroups, int chunkRows = 4096)
     {
         ArgumentNullException.ThrowIfNull(connection);
         ArgumentNullException.ThrowIfNull(table);

@@ -39,7 +39,7 @@ internal sealed class ClusterTables : IDisposable
 
     /// <summary>Pushes a table and opens its cluster tier.</summary>
     public static async Task<RedisClusterTier> PushAndOpenAsync(RedisClusterSettings settings, string folder, EmbeddingTable table,
-        RedisRowLayout layout = RedisRowLayout.Keys)
+        RedisRowLayout layout = RedisRowLayout.Hashes)
     {
         using (var connection = await RedisConnector.ConnectAsync(settings))
         {

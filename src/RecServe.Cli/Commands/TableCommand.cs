@@ -28,7 +28,7 @@ internal static class TableCommand
         var redis = new Option<string>("--redis") { Description = "Cluster seed nodes, host:port,...", Required = true };
         var passwordEnv = new Option<string?>("--password-env") { Description = "Environment variable holding the cluster password (a password on the command line shows in ps)." };
         var tls = new Option<bool>("--tls") { Description = "Connect with TLS." };
-        var layout = new Option<string>("--layout") { Description = "keys (one key per id, MGET) or hashes (one hash per id group, HMGET).", DefaultValueFactory = _ => "keys" };
+        var layout = new Option<string>("--layout") { Description = "hashes (one hash per id group, HMGET; the default, faster and smaller in docs/SCALE.md) or keys (one key per id, MGET).", DefaultValueFactory = _ => "hashes" };
         var groups = new Option<int>("--groups") { Description = "Id groups (hash tags): commands per batch vs spread over shards.", DefaultValueFactory = _ => RedisTableKeys.DefaultGroups };
         var command = new Command("push",
             "Stream a table into a Redis Cluster in bounded chunks; resumes an interrupted push and writes the complete marker last.")
