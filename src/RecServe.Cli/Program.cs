@@ -17,4 +17,5 @@ root.Subcommands.Add(ImportCommand.Create());
 root.Subcommands.Add(DemoModelCommand.Create());
 root.Subcommands.Add(FuzzCommand.Create());
 root.Subcommands.Add(DeltaCommand.Create());
+root.Subcommands.Add(TableCommand.Create());
 return await root.Parse(args).InvokeAsync();

@@ -43,7 +43,7 @@ public sealed class BundleManifestTests : IDisposable
     public static TheoryData<string, string> BrokenManifests => new()
     {
         { "format", "format is 'x'" },
-        { "version", "format_version 2 is not supported" },
+        { "version", "format_version 3 is not supported" },
         { "escaping-path", "must be relative" },
         { "unknown-table", "uses table 'nope', which is not declared" },
         { "pooling", "pooling 'max'" },
@@ -65,7 +65,7 @@ public sealed class BundleManifestTests : IDisposable
         switch (breakage)
         {
             case "format": manifest.Format = "x"; break;
-            case "version": manifest.FormatVersion = 2; break;
+            case "version": manifest.FormatVersion = 3; break;
             case "escaping-path": manifest.Tables[0].Path = "../elsewhere"; break;
             case "unknown-table": manifest.SparseFeatures[0].Table = "nope"; break;
             case "pooling": manifest.SparseFeatures[0].Pooling = "max"; break;

@@ -6,8 +6,15 @@ public static class BundleFormat
     /// <summary>The value of the manifest's <c>format</c> field.</summary>
     public const string FormatName = "recserve-bundle";
 
-    /// <summary>The format version this code writes and the only one it reads.</summary>
+    /// <summary>The format version this code writes by default (a manifest without a Redis tier).</summary>
     public const int Version = 1;
+
+    /// <summary>
+    /// Version 2 is version 1 plus the <c>redis</c> residency and the tier's <c>redis</c> object; a manifest that uses
+    /// them declares it, so that a version 1 reader refuses the bundle by its version rather than by a field name.
+    /// This build reads versions 1 and 2.
+    /// </summary>
+    public const int RedisTierVersion = 2;
 
     /// <summary>Name of the manifest in a version folder; its presence makes the folder a bundle.</summary>
     public const string ManifestFileName = "model.json";
@@ -26,6 +33,12 @@ public static class BundleFormat
 
     /// <summary>Residency: rows memory-mapped from the table file.</summary>
     public const string ResidencyMapped = "mapped";
+
+    /// <summary>Residency: rows read from a Redis Cluster (tier settings in <see cref="BundleTier.Redis"/>).</summary>
+    public const string ResidencyRedis = "redis";
+
+    /// <summary>What a Redis tier does when a shard is unreachable: "degrade" (default rows, counted) or "fail" (UNAVAILABLE).</summary>
+    public static IReadOnlyList<string> RedisFailureModes { get; } = ["degrade", "fail"];
 
     /// <summary>Pooling names a sparse feature may use.</summary>
     public static IReadOnlyList<string> PoolingNames { get; } = ["sum", "mean", "none"];

@@ -111,9 +111,16 @@ public sealed class BundleTable
 /// <summary>The storage tiers of one table.</summary>
 public sealed class BundleTier
 {
-    /// <summary>"memory" (loaded into process memory) or "mapped" (memory-mapped from local disk).</summary>
+    /// <summary>
+    /// "memory" (loaded into process memory), "mapped" (memory-mapped from local disk) or "redis" (read from a Redis
+    /// Cluster, see <see cref="Redis"/>; format version 2).
+    /// </summary>
     public string Residency { get; set; } = BundleFormat.ResidencyMapped;
 
     /// <summary>Byte budget of the hot-row cache in front of the table; 0 for none.</summary>
     public long CacheBytes { get; set; }
+
+    /// <summary>Where the cluster is, for residency "redis"; absent otherwise (and then not written).</summary>
+    [System.Text.Json.Serialization.JsonIgnore(Condition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingNull)]
+    public BundleRedisTier? Redis { get; set; }
 }

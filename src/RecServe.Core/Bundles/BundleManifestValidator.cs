@@ -17,9 +17,9 @@ public static class BundleManifestValidator
         {
             errors.Add($"format is '{manifest.Format}', expected '{BundleFormat.FormatName}'");
         }
-        if (manifest.FormatVersion != BundleFormat.Version)
+        if (manifest.FormatVersion is < BundleFormat.Version or > BundleFormat.RedisTierVersion)
         {
-            errors.Add($"format_version {manifest.FormatVersion} is not supported (this build reads version {BundleFormat.Version})");
+            errors.Add($"format_version {manifest.FormatVersion} is not supported (this build reads versions {BundleFormat.Version} to {BundleFormat.RedisTierVersion})");
         }
         CheckRelativePath(manifest.DenseGraph, "dense_graph", errors);
         var requestNames = new HashSet<string>(StringComparer.Ordinal);
@@ -31,6 +31,7 @@ public static class BundleManifestValidator
             CheckTensor(input.Name, input.Dtype, input.Shape, "dense input", errors);
         }
         var tables = CheckTables(manifest.Tables, errors);
+        BundleRedisTierValidator.Check(manifest, errors);
         foreach (var feature in manifest.SparseFeatures)
         {
             CheckFeature(feature, tables, requestNames, graphInputs, errors);
@@ -79,9 +80,9 @@ public static class BundleManifestValidator
             {
                 errors.Add($"table '{table.Name}' has {table.Rows} rows");
             }
-            if (table.Tier.Residency is not (BundleFormat.ResidencyMemory or BundleFormat.ResidencyMapped))
+            if (table.Tier.Residency is not (BundleFormat.ResidencyMemory or BundleFormat.ResidencyMapped or BundleFormat.ResidencyRedis))
             {
-                errors.Add($"table '{table.Name}' has residency '{table.Tier.Residency}', expected memory or mapped");
+                errors.Add($"table '{table.Name}' has residency '{table.Tier.Residency}', expected memory, mapped or redis");
             }
             if (table.Tier.CacheBytes < 0)
             {

@@ -10,6 +10,7 @@ public sealed class TierMetrics
     private long _hits;
     private long _misses;
     private long _residentBytes;
+    private long _degraded;
 
     /// <summary>Ids asked of the tier.</summary>
     public long Lookups => Interlocked.Read(ref _lookups);
@@ -22,6 +23,15 @@ public sealed class TierMetrics
 
     /// <summary>Bytes the tier holds in memory (for a mapped table: bytes mapped, an upper bound).</summary>
     public long ResidentBytes => Interlocked.Read(ref _residentBytes);
+
+    /// <summary>
+    /// Ids answered with the default row because the tier could not be asked (a remote shard down or too slow),
+    /// not because the id is unknown; exported as <c>degraded_lookups_total</c>.
+    /// </summary>
+    public long DegradedLookups => Interlocked.Read(ref _degraded);
+
+    /// <summary>Counts <paramref name="ids"/> degraded lookups (see <see cref="DegradedLookups"/>).</summary>
+    public void RecordDegraded(long ids) => Interlocked.Add(ref _degraded, ids);
 
     /// <summary>Counts one batch: <paramref name="lookups"/> ids of which <paramref name="hits"/> were found.</summary>
     public void RecordBatch(long lookups, long hits)
