@@ -12,6 +12,16 @@ if [ ! -f .devicepack/dotnet-runtime.tar.xz ]; then
 fi
 rm -rf .devicepack/app
 dotnet publish src/RecServe.Cli -c Release -r linux-x64 --self-contained false -o .devicepack/app -nologo -v quiet
+# RocksDB ships musl and jemalloc builds beside the glibc one; only the glibc one loads on these machines, and the
+# pack must stay under the device tool's 64 MiB.
+rm -f .devicepack/app/librocksdb-musl.so .devicepack/app/librocksdb-jemalloc.so
 tar -C .devicepack -cJf .devicepack/app.tar.xz app
 rm -rf .devicepack/app
+if [ "${WITH_BENCH:-0}" = 1 ]; then
+  # The kernel/delta benchmarks (RecServe.Bench), for bench/device runs of `deltaapply` and friends.
+  dotnet publish bench/RecServe.Bench -c Release -r linux-x64 --self-contained false -o .devicepack/bench -nologo -v quiet
+  rm -f .devicepack/bench/librocksdb-musl.so .devicepack/bench/librocksdb-jemalloc.so .devicepack/bench/libonnxruntime.so
+  tar -C .devicepack -cJf .devicepack/bench.tar.xz bench
+  rm -rf .devicepack/bench
+fi
 du -sh .devicepack/*
