@@ -23,10 +23,10 @@ concurrency="${CONCURRENCY:-8}"
 read -ra engine <<<"${ENGINE:-}"
 read -ra apis <<<"${APIS:-grpc rest kserve-grpc kserve-rest}"
 
-if ! command -v dotnet >/dev/null; then
+if ! command -v dotnet >/dev/null || [ ! -f src/RecServe.Cli/bin/Release/net10.0/recserve.dll ]; then
   mkdir -p /tmp/dotnet /tmp/recserve
-  tar -C /tmp/dotnet -xJf .devicepack/dotnet-runtime.tar.xz
-  tar -C /tmp/recserve -xJf .devicepack/app.tar.xz
+  [ -x /tmp/dotnet/dotnet ] || tar -C /tmp/dotnet -xJf .devicepack/dotnet-runtime.tar.xz
+  [ -f /tmp/recserve/app/recserve.dll ] || tar -C /tmp/recserve -xJf .devicepack/app.tar.xz
   export DOTNET_ROOT=/tmp/dotnet PATH="/tmp/dotnet:$PATH"
   recserve=(dotnet /tmp/recserve/app/recserve.dll)
 else
