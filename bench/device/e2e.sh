@@ -21,6 +21,7 @@ duration="${DURATION:-10}"
 warmup="${WARMUP:-3}"
 concurrency="${CONCURRENCY:-8}"
 read -ra engine <<<"${ENGINE:-}"
+read -ra bench_extra <<<"${BENCH_EXTRA:-}"   # e.g. "--bag 4" for a bundle's sparse features
 read -ra apis <<<"${APIS:-grpc rest kserve-grpc kserve-rest}"
 
 if ! command -v dotnet >/dev/null || [ ! -f src/RecServe.Cli/bin/Release/net10.0/recserve.dll ]; then
@@ -63,7 +64,7 @@ bench() { # bench <name> <flags...>; also prints how many cores the server kept 
   local sampler=$!
   local TIMEFORMAT="load generator cpu %U user + %S sys seconds in %R s"
   time (taskset -c "$load_cpus" "${recserve[@]}" bench --model "$model" --id-max "$ids" --warmup "$warmup" --duration "$duration" \
-    --json "$out/$name.json" "$@" | tail -n 4)
+    "${bench_extra[@]}" --json "$out/$name.json" "$@" | tail -n 4)
   kill "$sampler" 2>/dev/null; wait "$sampler" 2>/dev/null || true
   awk '{ printf "server cpu: busiest second %.1f cores\n", $1 / $2 }' "$out/.peak"; rm -f "$out/.peak"
 }
@@ -79,7 +80,7 @@ done
 kill "$server_pid"; wait "$server_pid" 2>/dev/null || true
 echo "== in-process"
 taskset -c "$server_cpus" "${recserve[@]}" bench --in-process --model_base_path "$model_dir" --model "$model" --id-max "$ids" \
-  --batch "$batch" --concurrency "$concurrency" --warmup "$warmup" --duration "$duration" "${engine[@]}" --json "$out/in-process.json" | tail -n 4
+  --batch "$batch" --concurrency "$concurrency" --warmup "$warmup" --duration "$duration" "${engine[@]}" "${bench_extra[@]}" --json "$out/in-process.json" | tail -n 4
 [ "${BATCHING:-1}" = 1 ] || exit 0
 
 # 2. Batch-1 requests from 64 clients, batching off and on.
