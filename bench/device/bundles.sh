@@ -10,15 +10,7 @@ out="${OUT:-artifacts/bundles}"
 mkdir -p "$out"
 work="${WORK:-/tmp/recserve-bundles}"
 rm -rf "$work"; mkdir -p "$work"
-if ! command -v dotnet >/dev/null || [ ! -f src/RecServe.Cli/bin/Release/net10.0/recserve.dll ]; then
-  mkdir -p /tmp/dotnet /tmp/recserve
-  [ -x /tmp/dotnet/dotnet ] || tar -C /tmp/dotnet -xJf .devicepack/dotnet-runtime.tar.xz
-  [ -f /tmp/recserve/app/recserve.dll ] || tar -C /tmp/recserve -xJf .devicepack/app.tar.xz
-  export DOTNET_ROOT=/tmp/dotnet PATH="/tmp/dotnet:$PATH"
-  recserve=(dotnet /tmp/recserve/app/recserve.dll)
-else
-  recserve=(dotnet src/RecServe.Cli/bin/Release/net10.0/recserve.dll)
-fi
+source bench/device/recserve-command.sh
 rows="${ROWS:-10000000}"
 dim="${DIM:-64}"
 server_cpus="${SERVER_CPUS:-0-7}"

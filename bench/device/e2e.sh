@@ -24,15 +24,7 @@ read -ra engine <<<"${ENGINE:-}"
 read -ra bench_extra <<<"${BENCH_EXTRA:-}"   # e.g. "--bag 4" for a bundle's sparse features
 read -ra apis <<<"${APIS:-grpc rest kserve-grpc kserve-rest}"
 
-if ! command -v dotnet >/dev/null || [ ! -f src/RecServe.Cli/bin/Release/net10.0/recserve.dll ]; then
-  mkdir -p /tmp/dotnet /tmp/recserve
-  [ -x /tmp/dotnet/dotnet ] || tar -C /tmp/dotnet -xJf .devicepack/dotnet-runtime.tar.xz
-  [ -f /tmp/recserve/app/recserve.dll ] || tar -C /tmp/recserve -xJf .devicepack/app.tar.xz
-  export DOTNET_ROOT=/tmp/dotnet PATH="/tmp/dotnet:$PATH"
-  recserve=(dotnet /tmp/recserve/app/recserve.dll)
-else
-  recserve=(dotnet src/RecServe.Cli/bin/Release/net10.0/recserve.dll)
-fi
+source bench/device/recserve-command.sh
 export DOTNET_TieredPGO=1 DOTNET_gcServer=1
 
 nproc; lscpu | grep -E 'Model name|^CPU\(s\)' || true
