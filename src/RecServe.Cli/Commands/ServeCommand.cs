@@ -26,6 +26,8 @@ internal static class ServeCommand
         var batchingFile = new Option<string?>("--batching_parameters_file") { Description = "Batching knobs: TF-Serving's text format or JSON (max_batch_size, batch_timeout_micros, num_batch_threads, max_enqueued_batches, allowed_batch_sizes)." };
 
         var maxElements = new Option<long>("--max_tensor_elements") { Description = "Most elements one request tensor may hold.", DefaultValueFactory = _ => defaults.MaxTensorElements };
+        var maxBatchRows = new Option<int>("--max_batch_rows") { Description = "Most rows one request may carry; 0 = no limit.", DefaultValueFactory = _ => 0 };
+        var maxConcurrent = new Option<int>("--max_concurrent_requests_per_model") { Description = "Requests in flight per model before more get RESOURCE_EXHAUSTED / 429; 0 = no limit.", DefaultValueFactory = _ => 0 };
         var tlsCert = new Option<string?>("--tls_cert_file") { Description = "PEM certificate: serve gRPC and REST over TLS (with --tls_key_file)." };
         var tlsKey = new Option<string?>("--tls_key_file") { Description = "PEM private key of --tls_cert_file." };
         var tlsClientCa = new Option<string?>("--tls_client_ca_file") { Description = "PEM CA: require client certificates it issued (mutual TLS)." };
@@ -39,7 +41,7 @@ internal static class ServeCommand
             "  recserve serve --model_name dlrm --model_base_path examples/models/dlrm\n" +
             "  recserve serve --model_config_file models.json --file_system_poll_wait_seconds 5")
         {
-            port, restPort, bind, modelName, basePath, configFile, poll, maxMessage, intraOp, interOp, spinning, batching, batchingFile, maxElements, tlsCert, tlsKey, tlsClientCa, monitoringPort, monitoringBind, adminToken,
+            port, restPort, bind, modelName, basePath, configFile, poll, maxMessage, intraOp, interOp, spinning, batching, batchingFile, maxElements, maxBatchRows, maxConcurrent, tlsCert, tlsKey, tlsClientCa, monitoringPort, monitoringBind, adminToken,
         };
         command.SetAction(async (parse, cancellationToken) =>
         {
@@ -59,6 +61,8 @@ internal static class ServeCommand
                 EnableBatching = parse.GetValue(batching) || !string.IsNullOrEmpty(parse.GetValue(batchingFile)),
                 BatchingParametersFile = parse.GetValue(batchingFile),
                 MaxTensorElements = parse.GetValue(maxElements),
+                MaxBatchRows = parse.GetValue(maxBatchRows),
+                MaxConcurrentRequestsPerModel = parse.GetValue(maxConcurrent),
                 MonitoringPort = parse.GetValue(monitoringPort),
                 MonitoringBindAddress = parse.GetValue(monitoringBind),
                 TlsCertFile = parse.GetValue(tlsCert),

@@ -24,6 +24,10 @@ public static class RecServeHost
     /// <summary>Builds the host for <paramref name="options"/>; call <c>RunAsync</c> on the result.</summary>
     public static WebApplication Build(ServerOptions options, string[]? args = null)
     {
+        if (options.MaxBatchRows < 0 || options.MaxConcurrentRequestsPerModel < 0 || options.MaxTensorElements < 1)
+        {
+            throw new ArgumentException("--max_batch_rows and --max_concurrent_requests_per_model must be 0 or more, --max_tensor_elements 1 or more");
+        }
         var models = ResolveModels(options);
         var tls = TlsSetup.FromOptions(options);
         var builder = WebApplication.CreateSlimBuilder(args ?? []);

@@ -30,6 +30,12 @@ public sealed record ServerOptions
     /// <summary>Most elements one request tensor may hold (typed fields can ask for more than they carry).</summary>
     public long MaxTensorElements { get; init; } = RecServe.Protocol.TensorProto.TensorProtoDecoder.DefaultMaxElements;
 
+    /// <summary>Most rows (batch dimension) one request may carry; 0 for no limit.</summary>
+    public int MaxBatchRows { get; init; }
+
+    /// <summary>Requests one model may have in flight before more are refused with RESOURCE_EXHAUSTED; 0 for no limit.</summary>
+    public int MaxConcurrentRequestsPerModel { get; init; }
+
     /// <summary>ONNX Runtime threads inside one operator; 0 means one per core.</summary>
     public int IntraOpThreads { get; init; }
 

@@ -14,8 +14,10 @@ namespace RecServe.Server.Serving;
 /// against its signature, run the model (through the batcher when batching is on). Adapters decode before
 /// and encode after; they never touch models.
 /// </summary>
-public sealed class PredictionPipeline(ModelManager manager, ServingMetrics metrics)
+public sealed class PredictionPipeline(ModelManager manager, ServingMetrics metrics, Hosting.ServerOptions options)
 {
+    private readonly ModelConcurrencyLimiter _concurrency = new(options.MaxConcurrentRequestsPerModel);
+
     /// <summary>The outputs of one prediction and the version that computed them.</summary>
     public sealed record Result(long Version, TensorSet Outputs) : IDisposable
     {
@@ -36,6 +38,8 @@ public sealed class PredictionPipeline(ModelManager manager, ServingMetrics metr
         CheckSignatureName(request.SignatureName);
         var model = handle.Model;
         SignatureValidator.Validate(model.Signature, request.Inputs, request.OutputFilter);
+        CheckBatchRows(request, options.MaxBatchRows);
+        using var admission = _concurrency.Enter(handle.ModelName);
         var started = Stopwatch.GetTimestamp();
         var outputs = await model.PredictAsync(request.Inputs, request.OutputFilter, cancellationToken).ConfigureAwait(false);
         if (model is not BatchingModel)
@@ -54,6 +58,27 @@ public sealed class PredictionPipeline(ModelManager manager, ServingMetrics metr
         SignatureValidator.Validate(model.Signature, request.Inputs, request.OutputFilter);
         return new Result(handle.Version, model.Predict(request.Inputs, request.OutputFilter));
     }
+
+    /// <summary>INVALID_ARGUMENT when an input's batch dimension exceeds <paramref name="maxBatchRows"/> (0: no limit).</summary>
+    public static void CheckBatchRows(PredictionRequest request, int maxBatchRows)
+    {
+        if (maxBatchRows <= 0)
+        {
+            return;
+        }
+        foreach (var (name, tensor) in request.Inputs)
+        {
+            // Ragged ids are flat, not rows: their lengths input carries the batch.
+            if (tensor.Shape.Length > 0 && tensor.Shape[0] > maxBatchRows && !IsFlatIds(name, request.Inputs))
+            {
+                throw ServingException.InvalidArgument(
+                    $"input '{name}' has {tensor.Shape[0]} rows, more than the server's limit of {maxBatchRows} (--max_batch_rows)");
+            }
+        }
+    }
+
+    private static bool IsFlatIds(string name, IReadOnlyDictionary<string, Tensor> inputs) =>
+        inputs.ContainsKey(name + Core.Bundles.BundleFormat.LengthsSuffix);
 
     /// <summary>INVALID_ARGUMENT, as in TF-Serving, unless the signature named is the default one.</summary>
     public static void CheckSignatureName(string? signatureName)
