@@ -14,7 +14,7 @@ namespace RecServe.Server.Serving;
 /// against its signature, run the model (through the batcher when batching is on). Adapters decode before
 /// and encode after; they never touch models.
 /// </summary>
-public sealed class PredictionPipeline(ModelManager manager, ServingMetrics metrics)
+public sealed class PredictionPipeline(ModelManager manager, ServingMetrics metrics, Warmup.WarmupRecorder recorder)
 {
     /// <summary>The outputs of one prediction and the version that computed them.</summary>
     public sealed record Result(long Version, TensorSet Outputs) : IDisposable
@@ -36,6 +36,7 @@ public sealed class PredictionPipeline(ModelManager manager, ServingMetrics metr
         CheckSignatureName(request.SignatureName);
         var model = handle.Model;
         SignatureValidator.Validate(model.Signature, request.Inputs, request.OutputFilter);
+        recorder.Offer(handle.ModelName, request.Inputs);
         var started = Stopwatch.GetTimestamp();
         var outputs = await model.PredictAsync(request.Inputs, request.OutputFilter, cancellationToken).ConfigureAwait(false);
         if (model is not BatchingModel)
