@@ -103,11 +103,13 @@ public sealed partial class ModelManager
         }
 
         // A folder is ready once it has stopped changing between two polls, so a version being copied in is
-        // not loaded half-written. What is on disk at start-up is taken as complete, as TF-Serving does.
+        // not loaded half-written. What is on disk at start-up is taken as complete, as TF-Serving does. A served
+        // version stays ready while its folder changes: deltas arrive in it, and they must not retire it.
         var ready = new Dictionary<long, VersionFolder>();
         foreach (var folder in folders)
         {
             var stable = !tracker.Scanned
+                || IsServed(name, folder.Version)
                 || (tracker.LastFingerprints.TryGetValue(folder.Version, out var previous) && previous == folder.Fingerprint);
             if (stable)
             {
