@@ -34,7 +34,7 @@ public sealed record ImportOptions
     /// <summary>ONNX Runtime settings of the self-check's sessions.</summary>
     public OnnxModelOptions Onnx { get; init; } = new() { IntraOpThreads = 1, InterOpThreads = 1 };
 
-    /// <summary>Loads the written bundle for the self-check; <see cref="ModelLoader.Load"/> unless a test says otherwise.</summary>
+    /// <summary>Loads the written bundle for the self-check; <see cref="ModelLoader.Load(string, OnnxModelOptions)"/> unless a test says otherwise.</summary>
     public Func<string, OnnxModelOptions, IModel> LoadBundle { get; init; } = ModelLoader.Load;
 
     /// <summary>Seed of the self-check's random inputs.</summary>

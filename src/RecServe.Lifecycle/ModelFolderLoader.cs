@@ -6,17 +6,22 @@ namespace RecServe.Lifecycle;
 
 /// <summary>
 /// The production loader: whatever format <see cref="ModelLoader"/> recognises in the folder, wrapped in a
-/// <see cref="BatchingModel"/> when batching is on.
+/// <see cref="BatchingModel"/> when batching is on. A bundle opens its delta overlay under the state folder
+/// (<see cref="StateDirectory"/>).
 /// </summary>
 /// <param name="options">ONNX Runtime settings.</param>
 /// <param name="batching">Batching settings, or null for no batching.</param>
 /// <param name="observers">Makes the batching observer (metrics) of a model, by model name.</param>
-public sealed class ModelFolderLoader(OnnxModelOptions options, BatchingOptions? batching = null, Func<string, IBatchObserver?>? observers = null) : IVersionLoader
+/// <param name="stateDirectory">The <c>--state_dir</c> folder, or null for the default beside each base path.</param>
+public sealed class ModelFolderLoader(OnnxModelOptions options, BatchingOptions? batching = null, Func<string, IBatchObserver?>? observers = null,
+    string? stateDirectory = null) : IVersionLoader
 {
     /// <inheritdoc />
     public IModel Load(string modelName, long version, string path)
     {
-        var model = ModelLoader.Load(path, options);
+        var basePath = Path.GetDirectoryName(Path.GetFullPath(path).TrimEnd(Path.DirectorySeparatorChar)) ?? path;
+        var overlay = StateDirectory.Overlay(StateDirectory.Root(stateDirectory, basePath), modelName, version);
+        var model = ModelLoader.Load(path, options, overlay);
         return batching is null ? model : new BatchingModel(model, batching, observers?.Invoke(modelName));
     }
 }

@@ -1,6 +1,7 @@
 using System.Collections.Immutable;
 using System.Diagnostics;
 using RecServe.Lifecycle.Config;
+using RecServe.Lifecycle.Deltas;
 using RecServe.Lifecycle.Sources;
 using RecServe.Lifecycle.Versions;
 
@@ -102,11 +103,13 @@ public sealed partial class ModelManager
         }
 
         // A folder is ready once it has stopped changing between two polls, so a version being copied in is
-        // not loaded half-written. What is on disk at start-up is taken as complete, as TF-Serving does.
+        // not loaded half-written. What is on disk at start-up is taken as complete, as TF-Serving does. A served
+        // version stays ready while its folder changes: deltas arrive in it, and they must not retire it.
         var ready = new Dictionary<long, VersionFolder>();
         foreach (var folder in folders)
         {
             var stable = !tracker.Scanned
+                || IsServed(name, folder.Version)
                 || (tracker.LastFingerprints.TryGetValue(folder.Version, out var previous) && previous == folder.Fingerprint);
             if (stable)
             {
@@ -139,6 +142,8 @@ public sealed partial class ModelManager
             await LoadVersionAsync(tracker, folder).ConfigureAwait(false);
         }
 
+        PollDeltas(tracker);
+
         // Availability first: older versions stay until an aspired one serves (or none is aspired any more).
         var servedNow = ServedVersions(name);
         var anyAspiredServed = aspired.Any(servedNow.Contains);
@@ -164,10 +169,25 @@ public sealed partial class ModelManager
         {
             // Loading runs on the thread pool's background work, never on a request's thread.
             var model = await Task.Run(() => _loader.Load(name, folder.Version, folder.Path)).ConfigureAwait(false);
+            VersionDeltas? deltas;
+            try
+            {
+                // Before the swap: the version goes live with its pending deltas applied and warmed up.
+                deltas = await Task.Run(() => Prepare(name, folder, model)).ConfigureAwait(false);
+            }
+            catch
+            {
+                model.Dispose();
+                throw;
+            }
             var servable = new ServableVersion(name, folder.Version, model, unloaded => OnUnloaded(tracker, unloaded));
             tracker.FailedFingerprints.Remove(folder.Version);
+            if (deltas is not null)
+            {
+                tracker.Deltas[folder.Version] = deltas;
+            }
             Publish(name, served => served with { Versions = served.Versions.SetItem(folder.Version, servable) });
-            SetStatus(tracker, folder.Version, ModelVersionState.Available, null);
+            SetStatus(tracker, folder.Version, ModelVersionState.Available, deltas?.Error);
             LogAvailable(name, folder.Version, clock.ElapsedMilliseconds);
         }
         catch (Exception e)
@@ -175,6 +195,49 @@ public sealed partial class ModelManager
             tracker.FailedFingerprints[folder.Version] = folder.Fingerprint;
             SetStatus(tracker, folder.Version, ModelVersionState.End, e.Message);
             LogLoadFailed(name, folder.Version, e.Message);
+        }
+    }
+
+    private VersionDeltas? Prepare(string name, VersionFolder folder, Runtime.IModel model)
+    {
+        var deltas = VersionDeltas.For(name, folder.Version, folder.Path, model, _deltaObserver);
+        if (deltas is not null && deltas.Poll() && deltas.Error is { } error)
+        {
+            // A refused delta does not fail the load: the version serves the state before it, as a served one would.
+            LogDeltaRefused(name, folder.Version, error);
+        }
+        if (_warmup is not null)
+        {
+            var clock = Stopwatch.StartNew();
+            using var serving = TryLeaseNewest(name);
+            _warmup.WarmUp(name, folder.Version, folder.Path, model, serving?.Model);
+            LogWarmedUp(name, folder.Version, clock.ElapsedMilliseconds);
+        }
+        return deltas;
+    }
+
+    private ServableHandle? TryLeaseNewest(string name)
+    {
+        if (!_map.Models.TryGetValue(name, out var served) || served.Versions.Count == 0)
+        {
+            return null;
+        }
+        var newest = served.Versions[served.Versions.Keys.Max()];
+        return newest.TryAcquire() ? new ServableHandle(newest) : null;
+    }
+
+    private void PollDeltas(ModelTracker tracker)
+    {
+        foreach (var (version, deltas) in tracker.Deltas)
+        {
+            if (deltas.Poll())
+            {
+                if (deltas.Error is { } error)
+                {
+                    LogDeltaRefused(tracker.Config.Name, version, error);
+                }
+                SetStatus(tracker, version, ModelVersionState.Available, deltas.Error);
+            }
         }
     }
 
@@ -201,6 +264,10 @@ public sealed partial class ModelManager
             if (_trackers.TryGetValue(name, out var tracker))
             {
                 SetStatus(tracker, version, ModelVersionState.Unloading, null);
+                if (tracker.Deltas.Remove(version, out var deltas))
+                {
+                    deltas.Close();
+                }
             }
             LogRetiring(name, version);
             removed.Release();

@@ -1,7 +1,9 @@
 using Microsoft.Extensions.Logging;
 using RecServe.Core.Errors;
 using RecServe.Lifecycle.Config;
+using RecServe.Lifecycle.Deltas;
 using RecServe.Lifecycle.Versions;
+using RecServe.Lifecycle.Warmup;
 
 namespace RecServe.Lifecycle;
 
@@ -15,17 +17,27 @@ public sealed partial class ModelManager : IDisposable
     private readonly IVersionLoader _loader;
     private readonly ILogger _logger;
     private readonly TimeProvider _time;
+    private readonly IVersionWarmup? _warmup;
+    private readonly IDeltaObserver? _deltaObserver;
     private readonly SemaphoreSlim _pollLock = new(1, 1);
     private readonly Dictionary<string, ModelTracker> _trackers = new(StringComparer.Ordinal);
     private ServingMap _map = ServingMap.Empty;
     private volatile IReadOnlyDictionary<string, ModelTracker> _trackerSnapshot = new Dictionary<string, ModelTracker>();
 
     /// <summary>Creates a manager serving nothing until <see cref="ApplyConfigAsync"/>.</summary>
-    public ModelManager(IVersionLoader loader, ILogger<ModelManager> logger, TimeProvider? time = null)
+    /// <param name="loader">Loads version folders.</param>
+    /// <param name="logger">Where lifecycle events go.</param>
+    /// <param name="time">The clock of status timestamps and the poll.</param>
+    /// <param name="warmup">Runs on each loaded version before it serves, or null for none.</param>
+    /// <param name="deltaObserver">Hears of deltas applied and refused, or null.</param>
+    public ModelManager(IVersionLoader loader, ILogger<ModelManager> logger, TimeProvider? time = null, IVersionWarmup? warmup = null,
+        IDeltaObserver? deltaObserver = null)
     {
         _loader = loader;
         _logger = logger;
         _time = time ?? TimeProvider.System;
+        _warmup = warmup;
+        _deltaObserver = deltaObserver;
     }
 
     /// <summary>Names of the configured models.</summary>
@@ -132,6 +144,12 @@ public sealed partial class ModelManager : IDisposable
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Model {Model}: the base path could not be scanned; versions served are kept: {Error}")]
     private partial void LogScanFailed(string model, string error);
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "Model {Model} version {Version}: {Error}")]
+    private partial void LogDeltaRefused(string model, long version, string error);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Model {Model} version {Version} warmed up in {Milliseconds} ms")]
+    private partial void LogWarmedUp(string model, long version, long milliseconds);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Model {Model} version {Version} unloaded")]
     private partial void LogUnloaded(string model, long version);

@@ -1,5 +1,6 @@
 using System.Collections.Concurrent;
 using RecServe.Lifecycle.Config;
+using RecServe.Lifecycle.Deltas;
 using RecServe.Lifecycle.Versions;
 
 namespace RecServe.Lifecycle;
@@ -17,6 +18,9 @@ internal sealed class ModelTracker(ModelConfig config)
 
     /// <summary>Fingerprint of each version folder whose load failed: not retried until its files change.</summary>
     public Dictionary<long, string> FailedFingerprints { get; } = new();
+
+    /// <summary>The deltas of each served bundle version.</summary>
+    public Dictionary<long, VersionDeltas> Deltas { get; } = new();
 
     /// <summary>Whether the base path has been scanned before.</summary>
     public bool Scanned { get; set; }

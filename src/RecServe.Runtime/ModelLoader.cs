@@ -14,13 +14,19 @@ public static class ModelLoader
     public static bool HasModel(string versionPath) =>
         BundleManifestFile.Exists(versionPath) || File.Exists(Path.Combine(versionPath, OnnxFileName));
 
-    /// <summary>Loads the version at <paramref name="versionPath"/>; <see cref="ModelLoadException"/> says why not.</summary>
-    public static IModel Load(string versionPath, OnnxModelOptions options)
+    /// <summary>Loads the version at <paramref name="versionPath"/> without a delta overlay; <see cref="ModelLoadException"/> says why not.</summary>
+    public static IModel Load(string versionPath, OnnxModelOptions options) => Load(versionPath, options, null);
+
+    /// <summary>
+    /// Loads the version at <paramref name="versionPath"/>; <see cref="ModelLoadException"/> says why not. A bundle opens
+    /// its delta overlay in <paramref name="overlayDirectory"/> when one is given; a plain ONNX model has none.
+    /// </summary>
+    public static IModel Load(string versionPath, OnnxModelOptions options, string? overlayDirectory)
     {
         // The manifest decides: a bundle may keep its original model.onnx beside it as provenance.
         if (BundleManifestFile.Exists(versionPath))
         {
-            return BundleModel.Load(versionPath, options);
+            return BundleModel.Load(versionPath, options, overlayDirectory);
         }
         var onnxPath = Path.Combine(versionPath, OnnxFileName);
         if (File.Exists(onnxPath))

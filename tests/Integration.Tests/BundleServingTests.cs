@@ -234,17 +234,10 @@ public sealed class BundleServingTests : IAsyncLifetime
         var text = await _server.Http.GetStringAsync("/metrics");
 
         var labels = $"model=\"{Model}\",version=\"1\",table=\"ta\",tier=\"table\"";
-        Assert.True(Value(text, $"recserve_embedding_lookups_total{{{labels}}}") >= 4);
-        Assert.True(Value(text, $"recserve_embedding_misses_total{{{labels}}}") >= 1);
-        Assert.True(Value(text, $"recserve_embedding_hits_total{{{labels}}}") >= 3);
-        Assert.True(Value(text, $"recserve_embedding_resident_bytes{{{labels}}}") > 0);
-    }
-
-    private static double Value(string text, string series)
-    {
-        var line = text.Split('\n').FirstOrDefault(l => l.StartsWith(series + " ", StringComparison.Ordinal));
-        Assert.True(line is not null, $"{series} is not exported:\n{text}");
-        return double.Parse(line![(series.Length + 1)..], System.Globalization.CultureInfo.InvariantCulture);
+        Assert.True(MetricsText.Value(text, $"recserve_embedding_lookups_total{{{labels}}}") >= 4);
+        Assert.True(MetricsText.Value(text, $"recserve_embedding_misses_total{{{labels}}}") >= 1);
+        Assert.True(MetricsText.Value(text, $"recserve_embedding_hits_total{{{labels}}}") >= 3);
+        Assert.True(MetricsText.Value(text, $"recserve_embedding_resident_bytes{{{labels}}}") > 0);
     }
 
     private async Task<JsonNode> PostAsync(string path, JsonObject body)

@@ -33,6 +33,8 @@ internal static class ServeCommand
         var tlsClientCa = new Option<string?>("--tls_client_ca_file") { Description = "PEM CA: require client certificates it issued (mutual TLS)." };
         var monitoringPort = new Option<int>("--monitoring_port") { Description = "Serve metrics on this port alone (plain HTTP) instead of the REST port; 0 = REST port.", DefaultValueFactory = _ => 0 };
         var monitoringBind = new Option<string?>("--monitoring_bind_address") { Description = "Address the monitoring port binds to (default: --bind_address)." };
+        var stateDir = new Option<string?>("--state_dir") { Description = "Folder for per model state: delta overlays and recorded warm-up requests (default: .recserve-state beside each model's base path)." };
+        var recordWarmup = new Option<int>("--record_warmup") { Description = "Record the next N live predict requests per model into <state_dir>/<model>/warmup/ (docs/WARMUP.md); 0 = off.", DefaultValueFactory = _ => 0 };
         var adminToken = new Option<string?>("--admin_token") { Description = "Bearer token enabling admin calls (ModelService.HandleReloadConfigRequest); also RECSERVE_ADMIN_TOKEN. Off when unset." };
 
         var command = new Command("serve",
@@ -41,7 +43,7 @@ internal static class ServeCommand
             "  recserve serve --model_name dlrm --model_base_path examples/models/dlrm\n" +
             "  recserve serve --model_config_file models.json --file_system_poll_wait_seconds 5")
         {
-            port, restPort, bind, modelName, basePath, configFile, poll, maxMessage, intraOp, interOp, spinning, batching, batchingFile, maxElements, maxBatchRows, maxConcurrent, tlsCert, tlsKey, tlsClientCa, monitoringPort, monitoringBind, adminToken,
+            port, restPort, bind, modelName, basePath, configFile, poll, maxMessage, intraOp, interOp, spinning, batching, batchingFile, maxElements, maxBatchRows, maxConcurrent, tlsCert, tlsKey, tlsClientCa, monitoringPort, monitoringBind, adminToken, stateDir, recordWarmup,
         };
         command.SetAction(async (parse, cancellationToken) =>
         {
@@ -68,6 +70,8 @@ internal static class ServeCommand
                 TlsCertFile = parse.GetValue(tlsCert),
                 TlsKeyFile = parse.GetValue(tlsKey),
                 TlsClientCaFile = parse.GetValue(tlsClientCa),
+                StateDirectory = parse.GetValue(stateDir),
+                RecordWarmupRequests = parse.GetValue(recordWarmup),
                 AdminToken = parse.GetValue(adminToken) ?? Environment.GetEnvironmentVariable("RECSERVE_ADMIN_TOKEN"),
             };
             try

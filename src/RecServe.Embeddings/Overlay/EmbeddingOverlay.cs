@@ -163,10 +163,11 @@ public sealed class EmbeddingOverlay : IDisposable
     /// <summary>
     /// Applies, in seq order, the deltas in <paramref name="deltasFolder"/> (files <c>&lt;seq&gt;.delta</c>) that come after
     /// <see cref="LastAppliedSeq"/>, stopping before the first missing seq: later files wait until it appears.
-    /// Returns the deltas applied.
+    /// Returns the deltas applied; <paramref name="applied"/> hears of each as soon as it is visible, so a caller learns of
+    /// the ones applied before a later delta throws.
     /// </summary>
     /// <exception cref="DeltaFormatException">A delta is corrupt, misnamed or does not fit; the ones before it stay applied.</exception>
-    public IReadOnlyList<DeltaApplyResult> ApplyPending(string deltasFolder, Action<DeltaApplyStage>? progress = null)
+    public IReadOnlyList<DeltaApplyResult> ApplyPending(string deltasFolder, Action<DeltaApplyStage>? progress = null, Action<DeltaApplyResult>? applied = null)
     {
         var results = new List<DeltaApplyResult>();
         if (!System.IO.Directory.Exists(deltasFolder))
@@ -192,7 +193,9 @@ public sealed class EmbeddingOverlay : IDisposable
             {
                 throw new DeltaFormatException(file, $"holds seq {delta.Seq}, its name says {seq}");
             }
-            results.Add(Apply(delta, progress));
+            var result = Apply(delta, progress);
+            results.Add(result);
+            applied?.Invoke(result);
         }
         return results;
     }

@@ -8,9 +8,13 @@ namespace RecServe.Runtime.Bundles;
 // Loading: manifest, tables, graph, and the checks between them. Anything wrong is a load error, never a served model.
 public sealed partial class BundleModel
 {
-    /// <summary>Loads the bundle in <paramref name="versionPath"/> (its <c>model.json</c> and everything it names).</summary>
-    /// <exception cref="ModelLoadException">The manifest, a table or the graph is unusable, or they do not fit together.</exception>
-    public static BundleModel Load(string versionPath, OnnxModelOptions options)
+    /// <summary>
+    /// Loads the bundle in <paramref name="versionPath"/> (its <c>model.json</c> and everything it names). With an
+    /// <paramref name="overlayDirectory"/>, the version's delta overlay is opened there over its tables (docs/DELTA.md),
+    /// so that deltas applied before, even in an earlier process, are served from the start.
+    /// </summary>
+    /// <exception cref="ModelLoadException">The manifest, a table, the overlay or the graph is unusable, or they do not fit together.</exception>
+    public static BundleModel Load(string versionPath, OnnxModelOptions options, string? overlayDirectory = null)
     {
         BundleManifest manifest;
         try
@@ -24,12 +28,14 @@ public sealed partial class BundleModel
 
         var tables = new List<ServedTable>(manifest.Tables.Count);
         OnnxModel? dense = null;
+        BundleDeltas? deltas = null;
         try
         {
             foreach (var entry in manifest.Tables)
             {
                 tables.Add(ServedTable.Open(versionPath, entry));
             }
+            deltas = overlayDirectory is null ? null : OpenDeltas(overlayDirectory, tables);
             dense = OnnxModel.Load(Path.Combine(versionPath, manifest.DenseGraph), options);
             var byName = new Dictionary<string, ServedTable>(StringComparer.Ordinal);
             foreach (var table in tables)
@@ -37,10 +43,11 @@ public sealed partial class BundleModel
                 byName[table.Name] = table;
             }
             BundleGraphCheck.Check(manifest, byName, dense.Signature);
-            return Assemble(manifest, byName, tables.ToArray(), dense);
+            return Assemble(manifest, byName, tables.ToArray(), dense, deltas);
         }
         catch
         {
+            deltas?.Dispose();
             dense?.Dispose();
             foreach (var table in tables)
             {
@@ -50,7 +57,24 @@ public sealed partial class BundleModel
         }
     }
 
-    private static BundleModel Assemble(BundleManifest manifest, Dictionary<string, ServedTable> tables, ServedTable[] owned, OnnxModel dense)
+    private static BundleDeltas OpenDeltas(string overlayDirectory, List<ServedTable> tables)
+    {
+        var opened = new List<Embeddings.Tables.EmbeddingTable>(tables.Count);
+        foreach (var table in tables)
+        {
+            opened.Add(table.Table);
+        }
+        try
+        {
+            return new BundleDeltas(Embeddings.Overlay.EmbeddingOverlay.Open(overlayDirectory, opened), tables);
+        }
+        catch (Exception e) when (e is InvalidOperationException or IOException or UnauthorizedAccessException or RocksDbSharp.RocksDbException)
+        {
+            throw new ModelLoadException($"the delta overlay in {overlayDirectory} cannot be opened (set --state_dir to a writable folder): {e.Message}", e);
+        }
+    }
+
+    private static BundleModel Assemble(BundleManifest manifest, Dictionary<string, ServedTable> tables, ServedTable[] owned, OnnxModel dense, BundleDeltas? deltas)
     {
         var graph = dense.Signature;
         var denseInputs = new (string, int)[manifest.DenseInputs.Count];
@@ -67,7 +91,7 @@ public sealed partial class BundleModel
             features[i] = new BundleFeature(feature.Name, tables[feature.Table], ParsePooling(feature.Pooling),
                 GraphIndex(graph, feature.GraphInput), idsInput, idsRank);
         }
-        return new BundleModel(dense, owned, features, denseInputs, BundleSignature.Build(manifest), AllOutputs(manifest, graph));
+        return new BundleModel(dense, owned, features, denseInputs, BundleSignature.Build(manifest), AllOutputs(manifest, graph), deltas);
     }
 
     /// <summary>Empty (the graph's own outputs) when the manifest lists exactly those, in order; else the manifest's names.</summary>

@@ -19,8 +19,9 @@ public sealed partial class BundleModel : IModel, ITableMetricsSource
     private readonly IReadOnlyList<string> _allOutputs;
 
     private BundleModel(OnnxModel dense, ServedTable[] tables, BundleFeature[] features, (string, int)[] denseInputs,
-        ModelSignature signature, IReadOnlyList<string> allOutputs)
+        ModelSignature signature, IReadOnlyList<string> allOutputs, BundleDeltas? deltas)
     {
+        Deltas = deltas;
         _dense = dense;
         _tables = tables;
         _features = features;
@@ -40,6 +41,9 @@ public sealed partial class BundleModel : IModel, ITableMetricsSource
 
     /// <inheritdoc />
     public IReadOnlyList<TableTierMetrics> TableMetrics { get; }
+
+    /// <summary>The version's delta overlay, or null when it was loaded without a state folder.</summary>
+    public BundleDeltas? Deltas { get; }
 
     /// <inheritdoc />
     public TensorSet Predict(IReadOnlyDictionary<string, Tensor> inputs, IReadOnlyList<string> outputFilter)
@@ -85,6 +89,8 @@ public sealed partial class BundleModel : IModel, ITableMetricsSource
     /// <summary>Closes the session and every table. No request may be running (the serving lease sees to that).</summary>
     public void Dispose()
     {
+        // The overlay first: it detaches from the tables it reads through.
+        Deltas?.Dispose();
         _dense.Dispose();
         foreach (var table in _tables)
         {

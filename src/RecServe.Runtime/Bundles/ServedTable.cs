@@ -36,6 +36,9 @@ internal sealed class ServedTable : IDisposable
     /// <summary>The opened table.</summary>
     public EmbeddingTable Table { get; }
 
+    /// <summary>The hot-row cache in front of the table, or null when the manifest gives it none.</summary>
+    public HotRowCache? Cache => _cached?.Cache;
+
     /// <summary>Values per row.</summary>
     public int Dim => Table.Dim;
 

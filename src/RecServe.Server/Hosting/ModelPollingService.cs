@@ -13,7 +13,7 @@ namespace RecServe.Server.Hosting;
 internal sealed partial class ModelPollingService(
     ModelManager manager, IReadOnlyList<ModelConfig> models, TimeSpan interval, string? configFile, ILogger<ModelPollingService> logger) : BackgroundService
 {
-    private readonly SemaphoreSlim _configChanged = new(0, 1);
+    private readonly ChangeSignal _configChanged = new();
     private string? _configFingerprint;
 
     public override async Task StartAsync(CancellationToken cancellationToken)
@@ -27,11 +27,13 @@ internal sealed partial class ModelPollingService(
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
         var polling = manager.RunPollingAsync(interval, stoppingToken);
+        using var deltas = new DeltaFileWatcher(models.Select(m => m.BasePath));
+        var deltaPolling = deltas.RunAsync(manager.PollAsync, stoppingToken);
         if (configFile is not null)
         {
             await WatchConfigAsync(configFile, stoppingToken).ConfigureAwait(false);
         }
-        await polling.ConfigureAwait(false);
+        await Task.WhenAll(polling, deltaPolling).ConfigureAwait(false);
     }
 
     private async Task WatchConfigAsync(string path, CancellationToken stoppingToken)
@@ -40,10 +42,10 @@ internal sealed partial class ModelPollingService(
         {
             NotifyFilter = NotifyFilters.LastWrite | NotifyFilters.Size | NotifyFilters.FileName | NotifyFilters.CreationTime,
         };
-        FileSystemEventHandler changed = (_, _) => Signal();
+        FileSystemEventHandler changed = (_, _) => _configChanged.Set();
         watcher.Changed += changed;
         watcher.Created += changed;
-        watcher.Renamed += (_, _) => Signal();
+        watcher.Renamed += (_, _) => _configChanged.Set();
         watcher.EnableRaisingEvents = true;
         while (!stoppingToken.IsCancellationRequested)
         {
@@ -56,20 +58,6 @@ internal sealed partial class ModelPollingService(
                 return;
             }
             await ReloadIfChangedAsync(path, stoppingToken).ConfigureAwait(false);
-        }
-    }
-
-    private void Signal()
-    {
-        if (_configChanged.CurrentCount == 0)
-        {
-            try
-            {
-                _configChanged.Release();
-            }
-            catch (SemaphoreFullException)
-            {
-            }
         }
     }
 

@@ -73,9 +73,16 @@ public static class RecServeHost
         var metrics = new ServingMetrics();
         builder.Services.AddSingleton(metrics);
         var batching = ResolveBatching(options);
+        var lifecycle = new LifecycleMetrics(metrics.Registry);
+        builder.Services.AddSingleton(lifecycle);
         builder.Services.AddSingleton<IVersionLoader>(services => new ModelFolderLoader(
-            services.GetRequiredService<OnnxModelOptions>(), batching, model => new BatchMetricsObserver(metrics, model)));
-        builder.Services.AddSingleton<ModelManager>();
+            services.GetRequiredService<OnnxModelOptions>(), batching, model => new BatchMetricsObserver(metrics, model), options.StateDirectory));
+        builder.Services.AddSingleton(services => new ModelManager(
+            services.GetRequiredService<IVersionLoader>(), services.GetRequiredService<ILogger<ModelManager>>(),
+            warmup: new Warmup.RecordedRequestWarmup(lifecycle), deltaObserver: lifecycle));
+        var basePaths = models.ToDictionary(m => m.Name, m => m.BasePath, StringComparer.Ordinal);
+        builder.Services.AddSingleton(new Warmup.WarmupRecorder(options.RecordWarmupRequests,
+            name => basePaths.TryGetValue(name, out var basePath) ? StateDirectory.Root(options.StateDirectory, basePath) : null));
         builder.Services.AddSingleton<PredictionPipeline>();
         builder.Services.AddSingleton(new AdminAuthorizer(options.AdminToken));
         builder.Services.AddHostedService(services => new ModelPollingService(

@@ -72,6 +72,15 @@ public sealed record ServerOptions
     /// <summary>PEM CA certificate(s); when set, clients must present a certificate it issued (mutual TLS).</summary>
     public string? TlsClientCaFile { get; init; }
 
+    /// <summary>
+    /// Where the server writes per model state: delta overlays (<c>&lt;dir&gt;/&lt;model&gt;/&lt;version&gt;/overlay</c>) and
+    /// recorded warm-up requests (<c>&lt;dir&gt;/&lt;model&gt;/warmup</c>). Null: <c>.recserve-state</c> beside each model's base path.
+    /// </summary>
+    public string? StateDirectory { get; init; }
+
+    /// <summary>Live predict requests to record per model as warm-up requests (docs/WARMUP.md); 0 records none.</summary>
+    public int RecordWarmupRequests { get; init; }
+
     /// <summary>How long shutdown waits for in-flight requests.</summary>
     public TimeSpan ShutdownDrainTimeout { get; init; } = TimeSpan.FromSeconds(30);
 }

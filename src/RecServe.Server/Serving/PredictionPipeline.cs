@@ -14,7 +14,7 @@ namespace RecServe.Server.Serving;
 /// against its signature, run the model (through the batcher when batching is on). Adapters decode before
 /// and encode after; they never touch models.
 /// </summary>
-public sealed class PredictionPipeline(ModelManager manager, ServingMetrics metrics, Hosting.ServerOptions options)
+public sealed class PredictionPipeline(ModelManager manager, ServingMetrics metrics, Warmup.WarmupRecorder recorder, Hosting.ServerOptions options)
 {
     private readonly ModelConcurrencyLimiter _concurrency = new(options.MaxConcurrentRequestsPerModel);
 
@@ -40,6 +40,7 @@ public sealed class PredictionPipeline(ModelManager manager, ServingMetrics metr
         SignatureValidator.Validate(model.Signature, request.Inputs, request.OutputFilter);
         CheckBatchRows(request, options.MaxBatchRows);
         using var admission = _concurrency.Enter(handle.ModelName);
+        recorder.Offer(handle.ModelName, request.Inputs);
         var started = Stopwatch.GetTimestamp();
         var outputs = await model.PredictAsync(request.Inputs, request.OutputFilter, cancellationToken).ConfigureAwait(false);
         if (model is not BatchingModel)
