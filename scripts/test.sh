@@ -5,8 +5,8 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-# Debian packages the tests use, as "command:package". Empty until a test needs an external server.
-required=()
+# Debian packages the tests use, as "command:package". chromium: the dashboard browser test (Playwright drives it).
+required=("chromium:chromium")
 missing=()
 for entry in "${required[@]}"; do
   command -v "${entry%%:*}" >/dev/null 2>&1 || missing+=("${entry##*:}")
