@@ -5,8 +5,9 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-# Debian packages the tests use, as "command:package": the Redis Cluster tier tests start a real cluster.
-required=("redis-server:redis-server" "redis-cli:redis-tools")
+# Debian packages the tests use, as "command:package": the Redis Cluster tier tests start a real cluster, and the
+# dashboard browser test drives chromium (Playwright).
+required=("redis-server:redis-server" "redis-cli:redis-tools" "chromium:chromium")
 missing=()
 for entry in "${required[@]}"; do
   command -v "${entry%%:*}" >/dev/null 2>&1 || missing+=("${entry##*:}")

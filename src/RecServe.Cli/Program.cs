@@ -9,7 +9,8 @@ var root = new RootCommand(
     "  recserve bench --api grpc --target 127.0.0.1:8500 --model dlrm --batch 256 --concurrency 4\n" +
     "  recserve import examples/models/dlrm/1/model.onnx --out /tmp/dlrm-bundle/1\n" +
     "  recserve demo-model --rows 1000000 --dim 32 --tables 8 --out models/demo/1\n" +
-    "  recserve fuzz --api rest --target 127.0.0.1:8501 --model dlrm --count 100000\n\n" +
+    "  recserve inspect examples/models/dlrm\n" +
+  "  recserve fuzz --api rest --target 127.0.0.1:8501 --model dlrm --count 100000\n\n" +
     "Run 'recserve <command> --help' for every flag of a command.");
 root.Subcommands.Add(ServeCommand.Create());
 root.Subcommands.Add(BenchCommand.Create());
@@ -18,4 +19,5 @@ root.Subcommands.Add(DemoModelCommand.Create());
 root.Subcommands.Add(FuzzCommand.Create());
 root.Subcommands.Add(DeltaCommand.Create());
 root.Subcommands.Add(TableCommand.Create());
+root.Subcommands.Add(InspectCommand.Create());
 return await root.Parse(args).InvokeAsync();

@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using System.Text.Json;
 
 namespace Integration.Tests;
@@ -74,21 +73,7 @@ public sealed class BenchCommandTests : IAsyncLifetime
     {
         var json = Path.Combine(Path.GetTempPath(), "recserve-tests", Guid.NewGuid().ToString("N") + ".json");
         Directory.CreateDirectory(Path.GetDirectoryName(json)!);
-        var info = new ProcessStartInfo("dotnet")
-        {
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            UseShellExecute = false,
-        };
-        info.ArgumentList.Add(ServerProcess.BinaryPath);
-        info.ArgumentList.Add("bench");
-        foreach (var arg in args)
-        {
-            info.ArgumentList.Add(arg);
-        }
-        info.ArgumentList.Add("--json");
-        info.ArgumentList.Add(json);
-        using var process = Process.Start(info) ?? throw new InvalidOperationException("dotnet did not start");
+        using var process = RecServeCommand.Start("bench", [.. args, "--json", json]);
         var stdout = process.StandardOutput.ReadToEndAsync();
         var stderr = process.StandardError.ReadToEndAsync();
         using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(90));

@@ -22,6 +22,15 @@ public sealed class MonitoringPortTests
             Assert.Equal(HttpStatusCode.NotFound, onRestPort.StatusCode);
         }
 
+        // The dashboard moves with the metrics.
+        foreach (var path in new[] { "/", "/v1/dashboard" })
+        {
+            using var onMonitoringPort = await monitoring.GetAsync(path);
+            Assert.Equal(HttpStatusCode.OK, onMonitoringPort.StatusCode);
+            using var onRestPort = await server.Http.GetAsync(path);
+            Assert.Equal(HttpStatusCode.NotFound, onRestPort.StatusCode);
+        }
+
         // The REST API itself still answers on its own port.
         using var status = await server.Http.GetAsync("/v1/models/dlrm");
         Assert.Equal(HttpStatusCode.OK, status.StatusCode);

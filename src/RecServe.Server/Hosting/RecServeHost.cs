@@ -12,6 +12,7 @@ using RecServe.Runtime.Batching;
 using RecServe.Runtime.Onnx;
 using RecServe.Server.Metrics;
 using RecServe.Server.Admin;
+using RecServe.Server.Dashboard;
 using RecServe.Server.Grpc;
 using RecServe.Server.Rest;
 using RecServe.Server.Serving;
@@ -98,6 +99,7 @@ public static class RecServeHost
         // Replaces grpc-dotnet's binder so that a malformed request message is INVALID_ARGUMENT, not UNKNOWN.
         builder.Services.RemoveAll(typeof(global::Grpc.AspNetCore.Server.Model.IServiceMethodProvider<>));
         builder.Services.AddSingleton(typeof(global::Grpc.AspNetCore.Server.Model.IServiceMethodProvider<>), typeof(MalformedMessageMethodProvider<>));
+        builder.Services.AddDashboard();
         builder.Services.AddGrpcHealthChecks().AddCheck<ModelsReadyHealthCheck>("models");
 
         var app = builder.Build();
@@ -125,6 +127,7 @@ public static class RecServeHost
             prometheus.RequireHost($"*:{options.MonitoringPort}");
             plain.RequireHost($"*:{options.MonitoringPort}");
         }
+        app.MapDashboard(options.MonitoringPort);
         return app;
     }
 

@@ -23,7 +23,7 @@ public sealed class ImportCommandTests : IDisposable
     [Fact]
     public void Imported_example_serves_the_same_answers_as_the_onnx_model()
     {
-        var root = RepositoryRoot();
+        var root = RepositoryPaths.Root;
         var versionFolder = Path.Combine(root, "examples", "models", "dlrm", "1");
         var bundleFolder = Path.Combine(_scratch, "dlrm", "1");
         var output = new StringWriter();
@@ -90,17 +90,5 @@ public sealed class ImportCommandTests : IDisposable
                 : Tensor.FromValues<long>(TensorDataType.Int64, shape, rows.SelectMany(r => r.Select(v => v.GetInt64())).ToArray());
         }
         return tensors;
-    }
-
-    private static string RepositoryRoot()
-    {
-        for (var folder = new DirectoryInfo(AppContext.BaseDirectory); folder is not null; folder = folder.Parent)
-        {
-            if (File.Exists(Path.Combine(folder.FullName, "RecServe.slnx")))
-            {
-                return folder.FullName;
-            }
-        }
-        throw new InvalidOperationException("no RecServe.slnx above the test binaries");
     }
 }
