@@ -18,10 +18,13 @@ public static unsafe partial class EmbeddingPooling
         var segment = SegmentSize / bagSize * bagSize;
         long lookups = 0;
         long misses = 0;
+        // As in the general loop: one overlay version (rows changed by deltas) for the whole batch.
+        var overlay = table.Overlay;
         for (var start = 0; start < ids.Length; start += segment)
         {
             var count = Math.Min(segment, ids.Length - start);
             lookups += locator.Resolve(ids, start, count, rows, ref misses);
+            overlay?.Patch(ids, start, count, rows, ref misses, table.DefaultRowPointer);
             var destination = output + (long)(start / bagSize) * dim;
             if (bagSize == 1)
             {
@@ -33,6 +36,8 @@ public static unsafe partial class EmbeddingPooling
                 PoolSegment<TDecoder>(rows, count, bagSize, destination, dim, mode, isa);
             }
         }
+        // The overlay's rows live as long as it does: keep it reachable until the last row pointer is used.
+        GC.KeepAlive(overlay);
         return new PoolingStats(lookups, misses);
     }
 

@@ -32,7 +32,8 @@ public sealed class LoadDriverTests
     {
         var target = new FakeTarget(TimeSpan.FromMilliseconds(1));
         var recorder = new BenchRecorder();
-        var settings = new LoadSettings { Concurrency = 2, Warmup = TimeSpan.FromMilliseconds(200), Duration = TimeSpan.FromMilliseconds(300) };
+        // Windows long enough that a loaded machine still completes requests in each (a 1 ms fake call).
+        var settings = new LoadSettings { Concurrency = 2, Warmup = TimeSpan.FromMilliseconds(500), Duration = TimeSpan.FromMilliseconds(1500) };
         var driver = new LoadDriver(target, Rows, settings, recorder);
 
         await driver.RunAsync(LoadWindow.StartingNow(settings.Warmup, settings.Duration), CancellationToken.None);
