@@ -4,7 +4,7 @@
 # Needs .devicepack/ from bench/device/pack.sh (for machines without .NET). Writes JSON results under $OUT.
 #
 #   SERVER_CPUS (0-7)  LOAD_CPUS (8-15)  MODEL (dlrm)  MODEL_DIR (examples/models/dlrm)
-#   IDS (cat_0=1000,...)  BATCH (256)  DURATION (10)  WARMUP (3)  CONCURRENCY (8)
+#   IDS (cat_0=1000,...)  BATCH (256)  DURATION (10)  WARMUP (10: the first API measured after a server start reads low while the JIT tiers up)  CONCURRENCY (8)
 #   ENGINE: ONNX Runtime flags given to both the server and the in-process run (e.g. "--intra_op_threads 1")
 #   APIS (grpc rest kserve-grpc kserve-rest)  BATCHING (1: also the batch-1 runs with batching off and on)
 set -euo pipefail
@@ -18,7 +18,7 @@ model_dir="${MODEL_DIR:-examples/models/dlrm}"
 ids="${IDS:-cat_0=1000,cat_1=500,cat_2=200,cat_3=100}"
 batch="${BATCH:-256}"
 duration="${DURATION:-10}"
-warmup="${WARMUP:-3}"
+warmup="${WARMUP:-10}"
 concurrency="${CONCURRENCY:-8}"
 read -ra engine <<<"${ENGINE:-}"
 read -ra bench_extra <<<"${BENCH_EXTRA:-}"   # e.g. "--bag 4" for a bundle's sparse features
