@@ -1,3 +1,4 @@
+using RecServe.Embeddings.Tables;
 using RecServe.Core.Bundles;
 using RecServe.Import.Check;
 using RecServe.Import.Onnx;
@@ -72,7 +73,7 @@ public static class BundleImporter
                 if (!(maxError <= tolerance))
                 {
                     throw new ImportException(
-                        $"self-check failed: the bundle's outputs differ from the original model's by up to {maxError:G4} (allowed {tolerance:G2} for {TableDtypes.ToName(options.TableDataType)} rows)");
+                        $"self-check failed: the bundle's outputs differ from the original model's by up to {maxError:G4} (allowed {tolerance:G2} for {DataTypeNames.ToName(options.TableDataType)} rows)");
                 }
             }
             Directory.Move(temp, target);

@@ -1,3 +1,4 @@
+using RecServe.Embeddings.Tables;
 using System.CommandLine;
 using RecServe.Core.Bundles;
 using RecServe.Import;
@@ -53,7 +54,7 @@ internal static class DemoModelCommand
             {
                 var manifest = DemoModelWriter.Write(folder, options);
                 Console.WriteLine(
-                    $"wrote {folder}: {manifest.Tables.Count} table(s) of {options.Rows:N0} x {options.Dim} {TableDtypes.ToName(options.TableDataType)}, " +
+                    $"wrote {folder}: {manifest.Tables.Count} table(s) of {options.Rows:N0} x {options.Dim} {DataTypeNames.ToName(options.TableDataType)}, " +
                     $"features {string.Join(", ", manifest.SparseFeatures.Select(f => f.Name))} (sum, up to {options.Bag} ids)" +
                     (options.Dense > 0 ? $", dense [{options.Dense}]" : ""));
                 return 0;

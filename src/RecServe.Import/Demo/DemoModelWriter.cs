@@ -84,7 +84,7 @@ public static class DemoModelWriter
                 Name = table,
                 Path = $"{BundleFormat.TablesFolder}/{table}",
                 Dim = options.Dim,
-                Dtype = TableDtypes.ToName(options.TableDataType),
+                Dtype = DataTypeNames.ToName(options.TableDataType),
                 Rows = options.Rows,
                 Tier = new BundleTier { Residency = options.Residency, CacheBytes = options.CacheBytes },
             });

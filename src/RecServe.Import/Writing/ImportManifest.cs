@@ -1,3 +1,4 @@
+using RecServe.Embeddings.Tables;
 using RecServe.Core.Bundles;
 using RecServe.Import.Onnx;
 using RecServe.Import.Onnx.Proto;
@@ -52,7 +53,7 @@ internal static class ImportManifest
                 Name = name,
                 Path = $"{BundleFormat.TablesFolder}/{name}",
                 Dim = feature.Dim,
-                Dtype = TableDtypes.ToName(options.TableDataType),
+                Dtype = DataTypeNames.ToName(options.TableDataType),
                 Rows = feature.Rows,
                 Tier = new BundleTier { Residency = options.Residency },
             });

@@ -61,7 +61,7 @@ internal sealed class ServedTable : IDisposable
         }
         try
         {
-            var dtype = StorageName(table);
+            var dtype = DataTypeNames.ToName(table.DataType);
             if (table.Dim != entry.Dim || dtype != entry.Dtype || table.RowCount != entry.Rows)
             {
                 throw new ModelLoadException(
@@ -75,13 +75,6 @@ internal sealed class ServedTable : IDisposable
             throw;
         }
     }
-
-    private static string StorageName(EmbeddingTable table) => table.DataType switch
-    {
-        Core.Tensors.TensorDataType.Float32 => "fp32",
-        Core.Tensors.TensorDataType.Float16 => "fp16",
-        _ => "int8",
-    };
 
     /// <summary>Pools [batch, <paramref name="bagSize"/>] ids padded with negative ids (see <see cref="EmbeddingPooling.Pool"/>).</summary>
     public void Pool(ReadOnlySpan<long> ids, int bagSize, PoolingMode mode, Span<float> output)
