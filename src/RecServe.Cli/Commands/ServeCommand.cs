@@ -27,6 +27,8 @@ internal static class ServeCommand
 
         var maxElements = new Option<long>("--max_tensor_elements") { Description = "Most elements one request tensor may hold.", DefaultValueFactory = _ => defaults.MaxTensorElements };
         var maxBatchRows = new Option<int>("--max_batch_rows") { Description = "Most rows one request may carry; 0 = no limit.", DefaultValueFactory = _ => 0 };
+        var maxStringBytes = new Option<long>("--max_string_tensor_bytes") { Description = "Most bytes the string elements of one request tensor may hold together; 0 = no limit.", DefaultValueFactory = _ => defaults.MaxStringTensorBytes };
+        var maxJsonDepth = new Option<int>("--max_json_depth") { Description = "Deepest JSON nesting a REST request body may use.", DefaultValueFactory = _ => defaults.MaxJsonDepth };
         var maxConcurrent = new Option<int>("--max_concurrent_requests_per_model") { Description = "Requests in flight per model before more get RESOURCE_EXHAUSTED / 429; 0 = no limit.", DefaultValueFactory = _ => 0 };
         var tlsCert = new Option<string?>("--tls_cert_file") { Description = "PEM certificate: serve gRPC and REST over TLS (with --tls_key_file)." };
         var tlsKey = new Option<string?>("--tls_key_file") { Description = "PEM private key of --tls_cert_file." };
@@ -43,7 +45,7 @@ internal static class ServeCommand
             "  recserve serve --model_name dlrm --model_base_path examples/models/dlrm\n" +
             "  recserve serve --model_config_file models.json --file_system_poll_wait_seconds 5")
         {
-            port, restPort, bind, modelName, basePath, configFile, poll, maxMessage, intraOp, interOp, spinning, batching, batchingFile, maxElements, maxBatchRows, maxConcurrent, tlsCert, tlsKey, tlsClientCa, monitoringPort, monitoringBind, adminToken, stateDir, recordWarmup,
+            port, restPort, bind, modelName, basePath, configFile, poll, maxMessage, intraOp, interOp, spinning, batching, batchingFile, maxElements, maxBatchRows, maxStringBytes, maxJsonDepth, maxConcurrent, tlsCert, tlsKey, tlsClientCa, monitoringPort, monitoringBind, adminToken, stateDir, recordWarmup,
         };
         command.SetAction(async (parse, cancellationToken) =>
         {
@@ -64,6 +66,8 @@ internal static class ServeCommand
                 BatchingParametersFile = parse.GetValue(batchingFile),
                 MaxTensorElements = parse.GetValue(maxElements),
                 MaxBatchRows = parse.GetValue(maxBatchRows),
+                MaxStringTensorBytes = parse.GetValue(maxStringBytes),
+                MaxJsonDepth = parse.GetValue(maxJsonDepth),
                 MaxConcurrentRequestsPerModel = parse.GetValue(maxConcurrent),
                 MonitoringPort = parse.GetValue(monitoringPort),
                 MonitoringBindAddress = parse.GetValue(monitoringBind),

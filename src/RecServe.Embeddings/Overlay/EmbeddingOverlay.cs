@@ -119,6 +119,7 @@ public sealed class EmbeddingOverlay : IDisposable
     /// </summary>
     /// <exception cref="DeltaFormatException">The delta does not fit the tables; nothing changed.</exception>
     /// <exception cref="DeltaSequenceException">The delta skips a seq; nothing changed.</exception>
+    /// <exception cref="IOException">Writing the overlay failed (a full disk); nothing changed.</exception>
     public DeltaApplyResult Apply(DeltaFile delta, Action<DeltaApplyStage>? progress = null)
     {
         ArgumentNullException.ThrowIfNull(delta);

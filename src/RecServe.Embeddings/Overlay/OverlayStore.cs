@@ -214,7 +214,16 @@ internal sealed class OverlayStore : IDisposable
         var seq = new byte[8];
         BinaryPrimitives.WriteInt64LittleEndian(seq, delta.Seq);
         batch.Put(OverlayKeys.LastAppliedSeq, seq, null);
-        _db.Write(batch, _syncWrite);
+        try
+        {
+            _db.Write(batch, _syncWrite);
+        }
+        catch (RocksDbException e)
+        {
+            // A full disk (or any I/O failure) fails the whole batch: RocksDB's log recovery drops a partly written
+            // batch, so the overlay keeps the state before this delta. Callers treat IOException as a refusal.
+            throw new IOException($"writing delta seq {delta.Seq} into the overlay at {Directory} failed, nothing of it was applied: {e.Message}", e);
+        }
     }
 
     private static byte[] EncodeDense(DenseWeightUpdate dense)

@@ -22,7 +22,7 @@ internal static class JsonTokens
         if ((reader.TokenType is JsonTokenType.StartArray or JsonTokenType.StartObject) && reader.CurrentDepth >= maxDepth)
         {
             throw ServingException.InvalidArgument(
-                $"request JSON is nested more than {maxDepth} levels deep, the most this server accepts");
+                $"request JSON is nested more than {maxDepth} levels deep, the most this server accepts (--max_json_depth)");
         }
     }
 

@@ -25,9 +25,11 @@ public static class RecServeHost
     /// <summary>Builds the host for <paramref name="options"/>; call <c>RunAsync</c> on the result.</summary>
     public static WebApplication Build(ServerOptions options, string[]? args = null)
     {
-        if (options.MaxBatchRows < 0 || options.MaxConcurrentRequestsPerModel < 0 || options.MaxTensorElements < 1)
+        if (options.MaxBatchRows < 0 || options.MaxConcurrentRequestsPerModel < 0 || options.MaxStringTensorBytes < 0
+            || options.MaxTensorElements < 1 || options.MaxJsonDepth < 1)
         {
-            throw new ArgumentException("--max_batch_rows and --max_concurrent_requests_per_model must be 0 or more, --max_tensor_elements 1 or more");
+            throw new ArgumentException(
+                "--max_batch_rows, --max_concurrent_requests_per_model and --max_string_tensor_bytes must be 0 or more, --max_tensor_elements and --max_json_depth 1 or more");
         }
         var models = ResolveModels(options);
         var tls = TlsSetup.FromOptions(options);
@@ -85,6 +87,8 @@ public static class RecServeHost
         builder.Services.AddSingleton(new Warmup.WarmupRecorder(options.RecordWarmupRequests,
             name => basePaths.TryGetValue(name, out var basePath) ? StateDirectory.Root(options.StateDirectory, basePath) : null));
         builder.Services.AddSingleton<PredictionPipeline>();
+        builder.Services.AddSingleton(new RecServe.Protocol.Json.PredictJsonRequestReader(options.MaxJsonDepth));
+        builder.Services.AddSingleton(new RecServe.Protocol.KServe.InferJsonRequestReader(options.MaxJsonDepth));
         builder.Services.AddSingleton(new AdminAuthorizer(options.AdminToken));
         builder.Services.AddHostedService(services => new ModelPollingService(
             services.GetRequiredService<ModelManager>(), models, TimeSpan.FromSeconds(options.FileSystemPollWaitSeconds),

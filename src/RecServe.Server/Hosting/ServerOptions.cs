@@ -33,6 +33,18 @@ public sealed record ServerOptions
     /// <summary>Most rows (batch dimension) one request may carry; 0 for no limit.</summary>
     public int MaxBatchRows { get; init; }
 
+    /// <summary>
+    /// Most bytes the string elements of one request tensor may hold together (DT_STRING / BYTES); 0 for no limit.
+    /// The message size limit bounds the whole request; this one bounds what a single text input may make a model chew.
+    /// </summary>
+    public long MaxStringTensorBytes { get; init; } = DefaultMaxStringTensorBytes;
+
+    /// <summary>Default of <see cref="MaxStringTensorBytes"/>: 16 MiB.</summary>
+    public const long DefaultMaxStringTensorBytes = 16L * 1024 * 1024;
+
+    /// <summary>Deepest JSON nesting a REST request body may use (TF-Serving and KServe v2 JSON alike).</summary>
+    public int MaxJsonDepth { get; init; } = RecServe.Protocol.Json.PredictJsonRequestReader.DefaultMaxDepth;
+
     /// <summary>Requests one model may have in flight before more are refused with RESOURCE_EXHAUSTED; 0 for no limit.</summary>
     public int MaxConcurrentRequestsPerModel { get; init; }
 

@@ -21,7 +21,6 @@ public static class KServeRestApi
     private const string Model = "/v2/models/{name}";
     private const string ModelVersion = "/v2/models/{name}/versions/{version}";
 
-    private static readonly InferJsonRequestReader JsonReader = new();
 
     /// <summary>Maps the <c>/v2</c> routes onto <paramref name="app"/>.</summary>
     public static void Map(IEndpointRouteBuilder app)
@@ -92,7 +91,8 @@ public static class KServeRestApi
         try
         {
             using var handle = pipeline.Lease(name, version, null);
-            using var request = JsonReader.Read(body.Span);
+            var reader = context.RequestServices.GetRequiredService<InferJsonRequestReader>();
+            using var request = reader.Read(body.Span);
             var prediction = new PredictionRequest(name, version, null, null, request.Inputs, request.OutputNames);
             using var timeout = RequestTimeout.Create(context);
             using var result = await pipeline.PredictAsync(handle, prediction, timeout.Token).ConfigureAwait(false);

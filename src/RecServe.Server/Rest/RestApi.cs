@@ -17,7 +17,6 @@ namespace RecServe.Server.Rest;
 /// <summary>TF-Serving's REST API (<c>/v1/models/...</c>) and the health endpoints.</summary>
 public static class RestApi
 {
-    private static readonly PredictJsonRequestReader JsonReader = new();
     private static readonly JsonFormatter ProtoJson = new(JsonFormatter.Settings.Default.WithFormatDefaultValues(true).WithPreserveProtoFieldNames(true));
 
     /// <summary>Maps the REST routes onto <paramref name="app"/>.</summary>
@@ -78,7 +77,8 @@ public static class RestApi
             using var body = await RequestBodyReader.ReadAsync(context).ConfigureAwait(false);
             using var handle = pipeline.Lease(path.Model, path.Version, path.Label);
             scope.Version = handle.Version;
-            using var request = JsonReader.Read(body.Span, handle.Model.Signature);
+            var reader = context.RequestServices.GetRequiredService<PredictJsonRequestReader>();
+            using var request = reader.Read(body.Span, handle.Model.Signature);
             var prediction = new PredictionRequest(path.Model, path.Version, path.Label, request.SignatureName, request.Inputs, []);
             using var timeout = RequestTimeout.Create(context);
             using var result = await pipeline.PredictAsync(handle, prediction, timeout.Token).ConfigureAwait(false);

@@ -39,6 +39,7 @@ public sealed class PredictionPipeline(ModelManager manager, ServingMetrics metr
         var model = handle.Model;
         SignatureValidator.Validate(model.Signature, request.Inputs, request.OutputFilter);
         CheckBatchRows(request, options.MaxBatchRows);
+        CheckStringBytes(request, options.MaxStringTensorBytes);
         using var admission = _concurrency.Enter(handle.ModelName);
         recorder.Offer(handle.ModelName, request.Inputs);
         var started = Stopwatch.GetTimestamp();
@@ -74,6 +75,35 @@ public sealed class PredictionPipeline(ModelManager manager, ServingMetrics metr
             {
                 throw ServingException.InvalidArgument(
                     $"input '{name}' has {tensor.Shape[0]} rows, more than the server's limit of {maxBatchRows} (--max_batch_rows)");
+            }
+        }
+    }
+
+    /// <summary>
+    /// INVALID_ARGUMENT when the string elements of one input hold more than <paramref name="maxBytes"/> bytes
+    /// together (0: no limit).
+    /// </summary>
+    public static void CheckStringBytes(PredictionRequest request, long maxBytes)
+    {
+        if (maxBytes <= 0)
+        {
+            return;
+        }
+        foreach (var (name, tensor) in request.Inputs)
+        {
+            if (tensor.DataType != TensorDataType.String)
+            {
+                continue;
+            }
+            long total = 0;
+            foreach (var element in tensor.Strings)
+            {
+                total += element.Length;
+            }
+            if (total > maxBytes)
+            {
+                throw ServingException.InvalidArgument(
+                    $"string input '{name}' holds {total} bytes, more than the server's limit of {maxBytes} (--max_string_tensor_bytes)");
             }
         }
     }

@@ -116,7 +116,7 @@ public sealed class RequestEnvelopeTests
     {
         var error = ReadError(body, FloatInput, maxDepth: 4);
 
-        Assert.Equal("request JSON is nested more than 4 levels deep, the most this server accepts", error.Message);
+        Assert.Equal("request JSON is nested more than 4 levels deep, the most this server accepts (--max_json_depth)", error.Message);
     }
 
     [Fact]
