@@ -23,7 +23,8 @@ internal static class BenchRun
         var recorder = new BenchRecorder();
         var driver = new LoadDriver(target, pool.Rows, settings.Load, recorder);
         var window = LoadWindow.StartingNow(settings.Load.Warmup, settings.Load.Duration);
-        var reporter = new ProgressReporter(recorder, () => driver.InFlight, window, progress);
+        using var log = settings.IntervalLogPath is null ? null : new IntervalLog(settings.IntervalLogPath, settings.IntervalSeconds);
+        var reporter = new ProgressReporter(recorder, () => driver.InFlight, window, progress, log);
         using var stopProgress = new CancellationTokenSource();
         var reporting = reporter.RunAsync(stopProgress.Token);
         long stoppedAt;

@@ -18,4 +18,10 @@ internal sealed record BenchSettings
 
     /// <summary>File the results are written to as JSON, or null.</summary>
     public string? JsonPath { get; init; }
+
+    /// <summary>File that gets one JSON line of latency and errors per <see cref="IntervalSeconds"/>, or null.</summary>
+    public string? IntervalLogPath { get; init; }
+
+    /// <summary>Length of one <see cref="IntervalLogPath"/> line's period.</summary>
+    public double IntervalSeconds { get; init; } = 60;
 }

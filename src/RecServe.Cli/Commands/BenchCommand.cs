@@ -48,6 +48,8 @@ internal static class BenchCommand
         var rate = new Option<double?>("--rate") { Description = "Open loop: requests per second on a fixed schedule; latency counts from each intended send time." };
         var maxInFlight = new Option<int>("--max-in-flight") { Description = "Open loop: most requests outstanding; sends due past it are dropped and counted.", DefaultValueFactory = _ => loadDefaults.MaxInFlight };
         var warmup = new Option<double>("--warmup") { Description = "Seconds of load first, not measured.", DefaultValueFactory = _ => loadDefaults.Warmup.TotalSeconds };
+        var intervalLog = new Option<string?>("--interval-log") { Description = "Write one JSON line per --interval-seconds of the measured time (answers, rate, errors, p50/p99/p99.9/max): how a long run's tail moves." };
+        var intervalSeconds = new Option<double>("--interval-seconds") { Description = "Period of one --interval-log line.", DefaultValueFactory = _ => 60 };
         var duration = new Option<double>("--duration") { Description = "Measured seconds.", DefaultValueFactory = _ => loadDefaults.Duration.TotalSeconds };
         var count = new Option<long>("--count") { Description = "Stop after this many measured requests; 0 = no limit.", DefaultValueFactory = _ => loadDefaults.MaxRequests };
         var json = new Option<string?>("--json") { Description = "Also write the results to this file as JSON." };
@@ -58,12 +60,13 @@ internal static class BenchCommand
             "Examples:\n" +
             "  recserve bench --api grpc --target 127.0.0.1:8500 --model dlrm --batch 256 --concurrency 4 --duration 10\n" +
             "  recserve bench --api rest --model dlrm --rate 200 --duration 30 --json rest.json\n" +
+            "  recserve bench --model dlrm --rate 150 --duration 1200 --interval-log soak.jsonl --interval-seconds 60\n" +
             "  recserve bench --in-process --model_base_path examples/models/dlrm --batch 256 --concurrency 4\n" +
             "  recserve bench --model dlrm --id-max cat_0=1000,cat_1=500,cat_2=200,cat_3=100 --zipf 1.05")
         {
             api, target, model, version, inProcess, basePath, intraOp, interOp, spinning, connections, timeout,
             batch, bag, pool, zipf, idSpace, idMax, seed, requests,
-            concurrency, rate, maxInFlight, warmup, duration, count, json,
+            concurrency, rate, maxInFlight, warmup, duration, count, json, intervalLog, intervalSeconds,
         };
         command.SetAction(async (parse, cancellationToken) =>
         {
@@ -104,6 +107,8 @@ internal static class BenchCommand
                         MaxRequests = parse.GetValue(count) >= 0 ? parse.GetValue(count) : throw new ArgumentException("--count must be 0 or more"),
                     },
                     JsonPath = parse.GetValue(json),
+                    IntervalLogPath = parse.GetValue(intervalLog),
+                    IntervalSeconds = parse.GetValue(intervalSeconds),
                 };
                 // The progress line rewrites itself with \r, which only makes sense on a terminal.
                 var progress = Console.IsErrorRedirected ? null : Console.Error;

@@ -14,13 +14,18 @@ internal sealed class ProgressReporter
     private readonly Func<int> _inFlight;
     private readonly LoadWindow _window;
     private readonly TextWriter? _output;
+    private readonly IntervalLog? _log;
     private long _lastCompleted;
     private long _lastTimestamp;
     private bool _wroteLine;
 
-    /// <summary>Creates a reporter; <paramref name="output"/> null means collect intervals but print nothing.</summary>
-    public ProgressReporter(BenchRecorder recorder, Func<int> inFlight, LoadWindow window, TextWriter? output)
+    /// <summary>
+    /// Creates a reporter; <paramref name="output"/> null means collect intervals but print nothing;
+    /// <paramref name="log"/>, when given, gets every measured interval.
+    /// </summary>
+    public ProgressReporter(BenchRecorder recorder, Func<int> inFlight, LoadWindow window, TextWriter? output, IntervalLog? log = null)
     {
+        _log = log;
         _recorder = recorder;
         _inFlight = inFlight;
         _window = window;
@@ -48,7 +53,8 @@ internal sealed class ProgressReporter
     /// <summary>Takes the last interval and ends the progress line; call once, after <see cref="RunAsync"/> returned.</summary>
     public void Finish()
     {
-        _recorder.TakeInterval();
+        var interval = _recorder.TakeInterval();
+        _log?.Add(interval, LoadWindow.Seconds(_window.MeasureStart, Math.Min(Stopwatch.GetTimestamp(), _window.End)), _recorder.Failed, final: true);
         if (_wroteLine)
         {
             _output!.WriteLine();
@@ -58,11 +64,15 @@ internal sealed class ProgressReporter
     private void Tick()
     {
         var interval = _recorder.TakeInterval();
+        var now = Stopwatch.GetTimestamp();
+        if (now >= _window.MeasureStart)
+        {
+            _log?.Add(interval, LoadWindow.Seconds(_window.MeasureStart, now), _recorder.Failed);
+        }
         if (_output is null)
         {
             return;
         }
-        var now = Stopwatch.GetTimestamp();
         var completed = _recorder.Completed;
         var rate = (completed - _lastCompleted) / Math.Max(LoadWindow.Seconds(_lastTimestamp, now), 1e-9);
         (_lastCompleted, _lastTimestamp) = (completed, now);
