@@ -19,8 +19,9 @@ BATCH=${BATCH:-32}
 CONCURRENCY=${CONCURRENCY:-8}
 DELTA_ROWS=${DELTA_ROWS:-1000}
 OUT=${OUT:-artifacts/soak/$(date -u +%Y%m%d-%H%M%S)}
-GRPC_PORT=${GRPC_PORT:-18500}
-REST_PORT=${REST_PORT:-18501}
+free_port() { python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'; }
+GRPC_PORT=${GRPC_PORT:-$(free_port)}
+REST_PORT=${REST_PORT:-$(free_port)}
 
 [ -n "${SKIP_BUILD:-}" ] || dotnet build src/RecServe.Cli -c Release -nologo -v quiet
 dll=src/RecServe.Cli/bin/Release/net10.0/recserve.dll
