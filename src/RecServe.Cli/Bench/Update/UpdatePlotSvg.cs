@@ -155,12 +155,12 @@ internal static class UpdatePlotSvg
 
     private static void Events(StringBuilder svg, IReadOnlyList<(double Seconds, string Name)> events, Func<double, double> x)
     {
-        // Labels alternate between two rows so that events a moment apart stay readable.
+        // Labels cycle through three rows so that events a moment apart stay readable.
         for (var i = 0; i < events.Count; i++)
         {
             var px = x(events[i].Seconds);
             svg.Append(CultureInfo.InvariantCulture, $"<line class=\"event\" x1=\"{px:F1}\" y1=\"{LatencyTop}\" x2=\"{px:F1}\" y2=\"{MemoryTop + MemoryHeight}\" stroke=\"#613583\" stroke-dasharray=\"4 3\"/>\n");
-            Text(svg, px + 3, LatencyTop + 12 + (i % 2) * 14, events[i].Name, "start", "#613583");
+            Text(svg, px + 3, LatencyTop + 12 + (i % 3) * 14, events[i].Name, "start", "#613583");
         }
     }
 
