@@ -14,7 +14,7 @@ internal static class UpdateBenchCommand
     {
         var defaults = new UpdateBenchSettings { ResultsFolder = "." };
         var demoDefaults = new DemoBundleShape();
-        var results = new Option<string>("--results") { Description = "Folder for summary.json, timeline.csv, memory.csv, events.csv, latency.svg, server.log and the run's files (work/, emptied first).", Required = true };
+        var results = new Option<string>("--results") { Description = "Folder for summary.json, timeline.csv, server.csv (RSS and CPU), events.csv, latency.svg, server.log and the run's files (work/, emptied first).", Required = true };
         var model = new Option<string>("--model") { Description = "Model name to serve.", DefaultValueFactory = _ => defaults.Model };
         var bundle = new Option<string?>("--bundle") { Description = "A bundle version folder to serve (copied); default: a demo bundle written by the bench." };
         var rows = new Option<long>("--rows") { Description = "Demo bundle: rows per table.", DefaultValueFactory = _ => demoDefaults.Rows };
@@ -39,7 +39,7 @@ internal static class UpdateBenchCommand
         var command = new Command("update",
             "Open-loop load on a served model while (a) a full new version is copied in and goes live and (b) a delta is\n" +
             "applied to it. Prints p50/p99/p99.9 for the steady state and the windows after each event, failures by status,\n" +
-            "the delta's apply rate and the server's RSS, and writes a latency-and-memory-over-time plot (latency.svg).\n\n" +
+            "the delta's apply rate and the server's RSS, and writes a plot of latency, RSS and CPU over time (latency.svg).\n\n" +
             "Example:\n" +
             "  recserve bench update --results bench/results/update --rate 100 --batch 32")
         {

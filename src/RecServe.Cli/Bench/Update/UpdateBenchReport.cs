@@ -36,6 +36,9 @@ internal sealed record UpdateBenchReport
     /// <summary>Requests sent from the copy's start until <see cref="UpdateBenchSettings.After"/> past the new version going live.</summary>
     public required WindowSummary Swap { get; init; }
 
+    /// <summary>Requests sent in the <see cref="UpdateBenchSettings.After"/> after the new version went live (the budget's "30 s after the swap").</summary>
+    public required WindowSummary AfterLive { get; init; }
+
     /// <summary>Requests sent from the delta's drop until <see cref="UpdateBenchSettings.After"/> past its application.</summary>
     public required WindowSummary Delta { get; init; }
 
@@ -78,8 +81,14 @@ internal sealed record UpdateBenchReport
     /// <summary>Delta rows applied per second, end to end.</summary>
     public double DeltaRowsPerSecond => DeltaSeconds > 0 ? DeltaRows / DeltaSeconds : 0;
 
-    /// <summary>p99.9 in the swap window over the steady p99.9 (budget ≤ 2).</summary>
+    /// <summary>p99.9 in the swap window (copy, load and the time after) over the steady p99.9.</summary>
     public double SwapP999Ratio => Ratio(Swap.Latency.P999, Steady.Latency.P999);
+
+    /// <summary>p99.9 after the new version went live over the steady p99.9 (budget ≤ 2).</summary>
+    public double AfterLiveP999Ratio => Ratio(AfterLive.Latency.P999, Steady.Latency.P999);
+
+    /// <summary>The windows in report order.</summary>
+    public IEnumerable<WindowSummary> Windows => [Steady, Swap, AfterLive, Delta, Whole];
 
     /// <summary>p99.9 in the delta window over the steady p99.9.</summary>
     public double DeltaP999Ratio => Ratio(Delta.Latency.P999, Steady.Latency.P999);
@@ -99,7 +108,7 @@ internal sealed record UpdateBenchReport
     /// <param name="deltaRows">Rows the delta carried.</param>
     /// <param name="recorder">The run's counters of dropped and late sends.</param>
     public static UpdateBenchReport Create(string description, RequestTimeline timeline, long loadStart, long measureStart, long loadEnd,
-        TimeSpan after, IReadOnlyList<UpdateEvent> events, IReadOnlyList<MemorySample> memory, long deltaRows, BenchRecorder recorder)
+        TimeSpan after, IReadOnlyList<UpdateEvent> events, IReadOnlyList<ProcessSample> memory, long deltaRows, BenchRecorder recorder)
     {
         var afterTicks = (long)(after.TotalSeconds * Stopwatch.Frequency);
         var copyStarted = At(events, CopyStarted);
@@ -113,6 +122,7 @@ internal sealed record UpdateBenchReport
             Description = description,
             Steady = WindowSummary.Of(timeline, "steady", loadStart, measureStart, copyStarted),
             Swap = WindowSummary.Of(timeline, "swap", loadStart, copyStarted, swapEnd),
+            AfterLive = WindowSummary.Of(timeline, "after_live", loadStart, live, swapEnd),
             Delta = WindowSummary.Of(timeline, "delta", loadStart, dropped, deltaEnd),
             Whole = WindowSummary.Of(timeline, "whole", loadStart, measureStart, loadEnd),
             Events = events.Select(e => (e.Name, (e.Timestamp - loadStart) / (double)Stopwatch.Frequency)).ToList(),
@@ -141,7 +151,7 @@ internal sealed record UpdateBenchReport
         throw new ArgumentException($"the run has no '{name}' event", nameof(events));
     }
 
-    private static long LastBefore(IReadOnlyList<MemorySample> memory, long timestamp)
+    private static long LastBefore(IReadOnlyList<ProcessSample> memory, long timestamp)
     {
         long last = 0;
         foreach (var sample in memory)
@@ -155,7 +165,7 @@ internal sealed record UpdateBenchReport
         return last;
     }
 
-    private static long Peak(IReadOnlyList<MemorySample> memory, long from, long to)
+    private static long Peak(IReadOnlyList<ProcessSample> memory, long from, long to)
     {
         long peak = 0;
         foreach (var sample in memory)

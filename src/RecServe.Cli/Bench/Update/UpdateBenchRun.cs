@@ -10,13 +10,13 @@ namespace RecServe.Cli.Bench.Update;
 /// <summary>
 /// One update run: start a server on version 1, apply open-loop load, and while it runs copy in version 2 and
 /// wait until it serves, then drop a delta into it and wait until it is applied; keep every request's latency and
-/// the server's memory on one time axis, then report and write the results folder.
+/// the server's memory and CPU on one time axis, then report and write the results folder.
 /// </summary>
 internal static class UpdateBenchRun
 {
     private static readonly TimeSpan StatusPoll = TimeSpan.FromMilliseconds(25);
     private static readonly TimeSpan MetricsPoll = TimeSpan.FromMilliseconds(50);
-    private static readonly TimeSpan MemoryInterval = TimeSpan.FromMilliseconds(200);
+    private static readonly TimeSpan SampleInterval = TimeSpan.FromMilliseconds(200);
     private const int WarmupRequestCount = 8;
 
     /// <summary>Runs the bench <paramref name="settings"/> describe; progress lines go to <paramref name="log"/>.</summary>
@@ -31,7 +31,7 @@ internal static class UpdateBenchRun
         ];
         log.WriteLine($"starting recserve serve {string.Join(' ', serveArgs)}");
         using var server = BenchServerProcess.Start(serveArgs, Path.Combine(settings.ResultsFolder, "server.log"));
-        using var memory = new ResidentMemorySampler(server.ProcessId, MemoryInterval);
+        using var usage = new ProcessSampler(server.ProcessId, SampleInterval);
         await WaitForStateAsync(server, settings, UpdateScenario.Initial, "AVAILABLE", cancellationToken).ConfigureAwait(false);
 
         var port = settings.Api is BenchApi.Grpc or BenchApi.KServeGrpc ? server.GrpcPort : server.RestPort;
@@ -71,8 +71,8 @@ internal static class UpdateBenchRun
         recorder.TakeInterval();
         var description = $"{settings.Model}: {Describe(settings, scenario)}; {settings.Rate.ToString(CultureInfo.InvariantCulture)} req/s x {settings.Batch} rows, {settings.Api.ToString().ToLowerInvariant()}";
         var report = UpdateBenchReport.Create(description, timeline, window.Start, window.MeasureStart, loadEnd, settings.After,
-            events, memory.Samples, scenario.DeltaRows, recorder);
-        UpdateResultFiles.Write(settings.ResultsFolder, report, timeline, window.Start, memory.Samples);
+            events, usage.Samples, scenario.DeltaRows, recorder);
+        UpdateResultFiles.Write(settings.ResultsFolder, report, timeline, window.Start, usage.Samples);
         return report;
     }
 

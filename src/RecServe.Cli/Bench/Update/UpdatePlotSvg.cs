@@ -6,7 +6,7 @@ namespace RecServe.Cli.Bench.Update;
 
 /// <summary>
 /// Draws latency over time (p50, p99 and max per slice, log scale, failed requests as red ticks) above the server's
-/// resident memory, on one time axis, with a dashed line at each update event. Plain SVG 1.1 text: any browser or
+/// resident memory and CPU use, on one time axis, with a dashed line at each update event. Plain SVG 1.1 text: any browser or
 /// Markdown viewer shows it, and no plotting library is needed.
 /// </summary>
 internal static class UpdatePlotSvg
@@ -18,7 +18,9 @@ internal static class UpdatePlotSvg
     private const int LatencyHeight = 300;
     private const int MemoryTop = LatencyTop + LatencyHeight + 40;
     private const int MemoryHeight = 150;
-    private const int Height = MemoryTop + MemoryHeight + 50;
+    private const int CpuTop = MemoryTop + MemoryHeight + 20;
+    private const int CpuHeight = 120;
+    private const int Height = CpuTop + CpuHeight + 50;
     private const int PlotWidth = Width - Left - Right;
 
     private static readonly (string Label, string Color, Func<LatencyPercentiles, double> Value)[] Series =
@@ -28,23 +30,23 @@ internal static class UpdatePlotSvg
         ("p50", "#1a5fb4", p => p.P50),
     ];
 
-    /// <summary>Writes the plot of <paramref name="buckets"/>, <paramref name="memory"/> and <paramref name="events"/> (all in seconds since the run's origin).</summary>
+    /// <summary>Writes the plot of <paramref name="buckets"/>, <paramref name="usage"/> and <paramref name="events"/> (all in seconds since the run's origin).</summary>
     /// <param name="title">What was run, under the heading.</param>
     /// <param name="buckets">Latency per time slice, in time order.</param>
     /// <param name="bucketSeconds">Width of a slice.</param>
-    /// <param name="memory">(seconds, resident bytes) samples in time order.</param>
+    /// <param name="usage">The server's memory and CPU in time order.</param>
     /// <param name="events">(seconds, name) of each event.</param>
     public static string Render(string title, IReadOnlyList<LatencyBucket> buckets, double bucketSeconds,
-        IReadOnlyList<(double Seconds, long RssBytes)> memory, IReadOnlyList<(double Seconds, string Name)> events)
+        IReadOnlyList<ServerUsagePoint> usage, IReadOnlyList<(double Seconds, string Name)> events)
     {
         var end = 1.0;
         foreach (var bucket in buckets)
         {
             end = Math.Max(end, bucket.StartSeconds + bucketSeconds);
         }
-        foreach (var sample in memory)
+        foreach (var point in usage)
         {
-            end = Math.Max(end, sample.Seconds);
+            end = Math.Max(end, point.Seconds);
         }
         var x = new Func<double, double>(seconds => Left + PlotWidth * Math.Clamp(seconds / end, 0, 1));
 
@@ -55,7 +57,10 @@ internal static class UpdatePlotSvg
         svg.Append(CultureInfo.InvariantCulture, $"<text x=\"{Left}\" y=\"38\" font-size=\"11\">{Escape(title)}</text>\n");
         TimeAxis(svg, end, x);
         LatencyPanel(svg, buckets, bucketSeconds, x);
-        MemoryPanel(svg, memory, x);
+        // The server's start-up, before the time axis begins, is left out.
+        var drawn = usage.Where(p => p.Seconds >= 0).ToList();
+        LinePanel(svg, MemoryTop, MemoryHeight, "server RSS, MB", "rss", "#26a269", drawn.Select(p => (p.Seconds, p.RssMb)).ToList(), x);
+        LinePanel(svg, CpuTop, CpuHeight, "server CPU, % of a core", "cpu", "#a51d2d", drawn.Skip(1).Select(p => (p.Seconds, p.CpuPercent)).ToList(), x);
         Events(svg, events, x);
         svg.Append("</svg>\n");
         return svg.ToString();
@@ -69,9 +74,10 @@ internal static class UpdatePlotSvg
             var px = x(t);
             Line(svg, px, LatencyTop, px, LatencyTop + LatencyHeight, "#eeeeee");
             Line(svg, px, MemoryTop, px, MemoryTop + MemoryHeight, "#eeeeee");
-            Text(svg, px, MemoryTop + MemoryHeight + 16, Number(t), "middle");
+            Line(svg, px, CpuTop, px, CpuTop + CpuHeight, "#eeeeee");
+            Text(svg, px, CpuTop + CpuHeight + 16, Number(t), "middle");
         }
-        Text(svg, Left + PlotWidth / 2.0, MemoryTop + MemoryHeight + 36, "seconds since the load started", "middle");
+        Text(svg, Left + PlotWidth / 2.0, CpuTop + CpuHeight + 36, "seconds since the load started", "middle");
     }
 
     private static void LatencyPanel(StringBuilder svg, IReadOnlyList<LatencyBucket> buckets, double bucketSeconds, Func<double, double> x)
@@ -124,43 +130,46 @@ internal static class UpdatePlotSvg
         }
     }
 
-    private static void MemoryPanel(StringBuilder svg, IReadOnlyList<(double Seconds, long RssBytes)> memory, Func<double, double> x)
+    private static void LinePanel(StringBuilder svg, int top, int height, string label, string name, string color,
+        IReadOnlyList<(double Seconds, double Value)> points, Func<double, double> x)
     {
-        var peakMb = 1.0;
-        foreach (var sample in memory)
+        var peak = 1.0;
+        foreach (var point in points)
         {
-            peakMb = Math.Max(peakMb, sample.RssBytes / 1e6);
+            peak = Math.Max(peak, point.Value);
         }
-        var step = NiceStep(peakMb / 4);
-        var top = Math.Ceiling(peakMb * 1.05 / step) * step;
-        double Y(double mb) => MemoryTop + MemoryHeight * (1 - mb / top);
+        var step = NiceStep(peak / 4);
+        var ceiling = Math.Ceiling(peak * 1.05 / step) * step;
+        double Y(double value) => top + height * (1 - value / ceiling);
 
-        Frame(svg, MemoryTop, MemoryHeight, "server RSS, MB");
-        for (var mb = 0.0; mb <= top + 1e-9; mb += step)
+        Frame(svg, top, height, label);
+        for (var value = 0.0; value <= ceiling + 1e-9; value += step)
         {
-            Line(svg, Left, Y(mb), Left + PlotWidth, Y(mb), "#dddddd");
-            Text(svg, Left - 6, Y(mb) + 4, Number(mb), "end");
+            Line(svg, Left, Y(value), Left + PlotWidth, Y(value), "#dddddd");
+            Text(svg, Left - 6, Y(value) + 4, Number(value), "end");
         }
-        var points = new StringBuilder();
-        foreach (var sample in memory)
+        var line = new StringBuilder();
+        foreach (var point in points)
         {
-            if (sample.Seconds < 0)
-            {
-                continue; // the server's start-up, before the load's time axis begins
-            }
-            points.Append(CultureInfo.InvariantCulture, $"{x(sample.Seconds):F1},{Y(sample.RssBytes / 1e6):F1} ");
+            line.Append(CultureInfo.InvariantCulture, $"{x(point.Seconds):F1},{Y(point.Value):F1} ");
         }
-        svg.Append(CultureInfo.InvariantCulture, $"<polyline class=\"rss\" fill=\"none\" stroke=\"#26a269\" stroke-width=\"1.5\" points=\"{points.ToString().TrimEnd()}\"/>\n");
+        svg.Append(CultureInfo.InvariantCulture, $"<polyline class=\"{name}\" fill=\"none\" stroke=\"{color}\" stroke-width=\"1.5\" points=\"{line.ToString().TrimEnd()}\"/>\n");
     }
 
     private static void Events(StringBuilder svg, IReadOnlyList<(double Seconds, string Name)> events, Func<double, double> x)
     {
-        // Labels cycle through three rows so that events a moment apart stay readable.
-        for (var i = 0; i < events.Count; i++)
+        // Each label takes the first row where it does not run into the previous label, so that events a moment
+        // apart stay readable (about 7 px per character at this font size).
+        var rowEnds = new double[4];
+        Array.Fill(rowEnds, double.MinValue);
+        foreach (var (seconds, name) in events)
         {
-            var px = x(events[i].Seconds);
-            svg.Append(CultureInfo.InvariantCulture, $"<line class=\"event\" x1=\"{px:F1}\" y1=\"{LatencyTop}\" x2=\"{px:F1}\" y2=\"{MemoryTop + MemoryHeight}\" stroke=\"#613583\" stroke-dasharray=\"4 3\"/>\n");
-            Text(svg, px + 3, LatencyTop + 12 + (i % 3) * 14, events[i].Name, "start", "#613583");
+            var px = x(seconds);
+            svg.Append(CultureInfo.InvariantCulture, $"<line class=\"event\" x1=\"{px:F1}\" y1=\"{LatencyTop}\" x2=\"{px:F1}\" y2=\"{CpuTop + CpuHeight}\" stroke=\"#613583\" stroke-dasharray=\"4 3\"/>\n");
+            var row = Array.FindIndex(rowEnds, end => end < px);
+            row = row < 0 ? Array.IndexOf(rowEnds, rowEnds.Min()) : row;
+            rowEnds[row] = px + 6 + 7 * name.Length;
+            Text(svg, px + 3, LatencyTop + 12 + row * 14, name, "start", "#613583");
         }
     }
 

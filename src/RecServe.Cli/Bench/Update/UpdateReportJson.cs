@@ -15,12 +15,13 @@ internal static class UpdateReportJson
             json.WriteStartObject();
             json.WriteString("description", report.Description);
             json.WriteStartObject("windows");
-            foreach (var window in (WindowSummary[])[report.Steady, report.Swap, report.Delta, report.Whole])
+            foreach (var window in report.Windows)
             {
                 WriteWindow(json, window);
             }
             json.WriteEndObject();
             WriteNumber(json, "swap_p999_ratio", report.SwapP999Ratio);
+            WriteNumber(json, "after_live_p999_ratio", report.AfterLiveP999Ratio);
             WriteNumber(json, "delta_p999_ratio", report.DeltaP999Ratio);
             json.WriteNumber("errors", report.Errors);
             json.WriteNumber("dropped", report.Dropped);

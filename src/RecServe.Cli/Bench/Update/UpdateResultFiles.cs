@@ -7,7 +7,7 @@ namespace RecServe.Cli.Bench.Update;
 
 /// <summary>
 /// Writes an update run's results folder: <c>summary.json</c> (the report), <c>timeline.csv</c> (every request),
-/// <c>memory.csv</c> (server RSS samples), <c>events.csv</c> and <c>latency.svg</c> (latency and memory over time).
+/// <c>server.csv</c> (server RSS and CPU samples), <c>events.csv</c> and <c>latency.svg</c> (latency, memory and CPU over time).
 /// </summary>
 internal static class UpdateResultFiles
 {
@@ -15,20 +15,20 @@ internal static class UpdateResultFiles
     public static readonly TimeSpan PlotSlice = TimeSpan.FromSeconds(1);
 
     /// <summary>Writes every file into <paramref name="folder"/>; times are seconds since <paramref name="origin"/>.</summary>
-    public static void Write(string folder, UpdateBenchReport report, RequestTimeline timeline, long origin, IReadOnlyList<MemorySample> memory)
+    public static void Write(string folder, UpdateBenchReport report, RequestTimeline timeline, long origin, IReadOnlyList<ProcessSample> server)
     {
         Directory.CreateDirectory(folder);
         File.WriteAllText(Path.Combine(folder, "summary.json"), UpdateReportJson.Format(report));
         WriteTimeline(Path.Combine(folder, "timeline.csv"), timeline, origin);
-        var memorySeconds = memory.Select(m => (Seconds(origin, m.Timestamp), m.RssBytes)).ToList();
-        File.WriteAllLines(Path.Combine(folder, "memory.csv"),
-            ["seconds,rss_mb", .. memorySeconds.Select(m => Invariant($"{m.Item1:F3},{m.RssBytes / 1e6:F1}"))]);
+        var usage = ServerUsagePoint.From(server, origin);
+        File.WriteAllLines(Path.Combine(folder, "server.csv"),
+            ["seconds,rss_mb,cpu_percent", .. usage.Select(p => Invariant($"{p.Seconds:F3},{p.RssMb:F1},{p.CpuPercent:F0}"))]);
         File.WriteAllLines(Path.Combine(folder, "events.csv"),
             ["seconds,event", .. report.Events.Select(e => Invariant($"{e.Seconds:F3},{e.Name}"))]);
         var buckets = LatencyBucket.Slice(timeline, origin, PlotSlice);
         var title = report.Description;
         File.WriteAllText(Path.Combine(folder, "latency.svg"),
-            UpdatePlotSvg.Render(title, buckets, PlotSlice.TotalSeconds, memorySeconds, report.Events.Select(e => (e.Seconds, e.Name)).ToList()));
+            UpdatePlotSvg.Render(title, buckets, PlotSlice.TotalSeconds, usage, report.Events.Select(e => (e.Seconds, e.Name)).ToList()));
     }
 
     private static void WriteTimeline(string path, RequestTimeline timeline, long origin)

@@ -26,7 +26,7 @@ public sealed class UpdateBenchReportTests
             (6.5, 1, null),                          // between the windows
             (7.2, 6, null), (8.0, 0, "UNAVAILABLE"), // delta: from the drop to 2 s past applied
             (9.8, 1, null));
-        MemorySample[] memory = [new(At(2.9), 100), new(At(3.5), 180), new(At(6), 110), new(At(7.3), 130), new(At(9), 120)];
+        ProcessSample[] memory = [new(At(2.9), 100, 0), new(At(3.5), 180, 0), new(At(6), 110, 0), new(At(7.3), 130, 0), new(At(9), 120, 0)];
 
         var report = UpdateBenchReport.Create("d", timeline, loadStart: 0, measureStart: At(1), loadEnd: At(10),
             after: TimeSpan.FromSeconds(2), Events, memory, deltaRows: 1_000_000, new BenchRecorder());
@@ -36,6 +36,8 @@ public sealed class UpdateBenchReportTests
         Assert.Equal(2, report.Swap.Sent);
         Assert.Equal(4.0, report.Swap.Latency.P999, 2);
         Assert.Equal(2.0, report.SwapP999Ratio, 2);
+        Assert.Equal(1, report.AfterLive.Sent); // from live (4 s) to 2 s later
+        Assert.Equal(1.5, report.AfterLiveP999Ratio, 2);
         Assert.Equal(2, report.Delta.Sent);
         Assert.Equal(1, report.Delta.ErrorCount);
         Assert.Equal(3.0, report.DeltaP999Ratio, 2);

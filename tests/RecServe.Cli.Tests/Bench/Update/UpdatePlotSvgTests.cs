@@ -18,18 +18,19 @@ public sealed class UpdatePlotSvgTests
             new(2, default, 1), // only failures: no latency point
             new(3, new LatencyPercentiles(10, 1, 2, 3, 4), 0),
         };
-        (double, long)[] memory = [(-2, 50_000_000), (0, 100_000_000), (1.5, 180_000_000), (3.5, 120_000_000)];
+        ServerUsagePoint[] usage = [new(-2, 50, 0), new(0, 100, 0), new(1.5, 180, 150), new(3.5, 120, 90)];
         (double, string)[] events = [(1.0, "version_live"), (2.5, "a<b & c")];
 
-        var document = XDocument.Parse(UpdatePlotSvg.Render("demo & more", buckets, 1.0, memory, events));
+        var document = XDocument.Parse(UpdatePlotSvg.Render("demo & more", buckets, 1.0, usage, events));
 
         Assert.Equal(Svg + "svg", document.Root!.Name);
         foreach (var series in new[] { "p50", "p99", "max" })
         {
             Assert.Equal(3, Points(document, series).Count);
         }
-        // The server's start-up (before the time axis) is not drawn.
+        // The server's start-up (before the time axis) is not drawn; CPU needs two samples for its first point.
         Assert.Equal(3, Points(document, "rss").Count);
+        Assert.Equal(2, Points(document, "cpu").Count);
         Assert.Equal(2, document.Descendants(Svg + "line").Count(l => (string?)l.Attribute("class") == "event"));
         Assert.Equal(2, document.Descendants(Svg + "line").Count(l => (string?)l.Attribute("class") == "error"));
         var texts = document.Descendants(Svg + "text").Select(t => t.Value).ToList();

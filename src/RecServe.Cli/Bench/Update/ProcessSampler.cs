@@ -4,28 +4,34 @@ using System.Globalization;
 namespace RecServe.Cli.Bench.Update;
 
 /// <summary>
-/// Samples another process's resident memory (VmRSS in <c>/proc/&lt;pid&gt;/status</c>, Linux) on a thread of its
-/// own at a fixed interval, so that memory can be plotted on the same time axis as latency.
+/// Samples another process's resident memory (VmRSS in <c>/proc/&lt;pid&gt;/status</c>) and CPU time
+/// (<c>/proc/&lt;pid&gt;/stat</c>) on a thread of its own at a fixed interval (Linux), so that both can be
+/// plotted on the same time axis as latency.
 /// </summary>
-internal sealed class ResidentMemorySampler : IDisposable
+internal sealed class ProcessSampler : IDisposable
 {
+    // USER_HZ, the unit of the stat file's CPU times: 100 on every Linux architecture .NET runs on.
+    private const double ClockTicksPerSecond = 100;
+
     private readonly string _statusPath;
+    private readonly string _statPath;
     private readonly TimeSpan _interval;
-    private readonly List<MemorySample> _samples = [];
+    private readonly List<ProcessSample> _samples = [];
     private readonly CancellationTokenSource _stop = new();
     private readonly Thread _thread;
 
     /// <summary>Starts sampling process <paramref name="processId"/> every <paramref name="interval"/>.</summary>
-    public ResidentMemorySampler(int processId, TimeSpan interval)
+    public ProcessSampler(int processId, TimeSpan interval)
     {
         _statusPath = $"/proc/{processId.ToString(CultureInfo.InvariantCulture)}/status";
+        _statPath = $"/proc/{processId.ToString(CultureInfo.InvariantCulture)}/stat";
         _interval = interval;
         _thread = new Thread(Run) { IsBackground = true, Name = "rss sampler" };
         _thread.Start();
     }
 
     /// <summary>The samples so far, oldest first.</summary>
-    public MemorySample[] Samples
+    public ProcessSample[] Samples
     {
         get
         {
@@ -71,6 +77,28 @@ internal sealed class ResidentMemorySampler : IDisposable
         return null;
     }
 
+    /// <summary>
+    /// User plus system CPU seconds in a <c>/proc/&lt;pid&gt;/stat</c> line (fields 14 and 15), or null when it does
+    /// not parse. The command name (field 2) may hold spaces and parentheses, so fields are counted after its last ')'.
+    /// </summary>
+    public static double? ParseCpuSeconds(string statText)
+    {
+        var close = statText.LastIndexOf(')');
+        if (close < 0)
+        {
+            return null;
+        }
+        // After the name: state is field 3, so utime (14) and stime (15) are the 12th and 13th from here.
+        var fields = statText[(close + 1)..].Split(' ', StringSplitOptions.RemoveEmptyEntries);
+        if (fields.Length < 13
+            || !long.TryParse(fields[11], NumberStyles.None, CultureInfo.InvariantCulture, out var user)
+            || !long.TryParse(fields[12], NumberStyles.None, CultureInfo.InvariantCulture, out var system))
+        {
+            return null;
+        }
+        return (user + system) / ClockTicksPerSecond;
+    }
+
     /// <summary>Stops sampling.</summary>
     public void Dispose()
     {
@@ -84,9 +112,11 @@ internal sealed class ResidentMemorySampler : IDisposable
         while (!_stop.IsCancellationRequested)
         {
             string text;
+            string stat;
             try
             {
                 text = File.ReadAllText(_statusPath);
+                stat = File.ReadAllText(_statPath);
             }
             catch (Exception e) when (e is IOException or UnauthorizedAccessException)
             {
@@ -96,7 +126,7 @@ internal sealed class ResidentMemorySampler : IDisposable
             {
                 lock (_samples)
                 {
-                    _samples.Add(new MemorySample(Stopwatch.GetTimestamp(), rss));
+                    _samples.Add(new ProcessSample(Stopwatch.GetTimestamp(), rss, ParseCpuSeconds(stat) ?? -1));
                 }
             }
             _stop.Token.WaitHandle.WaitOne(_interval);
