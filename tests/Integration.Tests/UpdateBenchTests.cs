@@ -58,13 +58,13 @@ public sealed class UpdateBenchTests
         Assert.Equal(EventOrder, events.Select(e => e.Name!));
         Assert.Equal(events.OrderBy(e => e.Seconds).Select(e => e.Name!), events.Select(e => e.Name!));
 
-        // Every request is on the timeline (the warm-up's too), the plot is well-formed SVG, memory was sampled.
+        // Every request is on the timeline (the warm-up's too), the plot is well-formed SVG, the server was sampled.
         var timelineLines = await File.ReadAllLinesAsync(Path.Combine(results, "timeline.csv"));
         Assert.True(timelineLines.Length - 1 >= sent);
         Assert.All(timelineLines.Skip(1), line => Assert.EndsWith(",OK", line));
         var plot = XDocument.Load(Path.Combine(results, "latency.svg"));
         Assert.Contains(plot.Descendants(), e => e.Name.LocalName == "polyline" && (string?)e.Attribute("class") == "p99");
-        Assert.True((await File.ReadAllLinesAsync(Path.Combine(results, "memory.csv"))).Length > 2);
+        Assert.True((await File.ReadAllLinesAsync(Path.Combine(results, "server.csv"))).Length > 2);
         Assert.Contains("version 2 is available", await File.ReadAllTextAsync(Path.Combine(results, "server.log")));
 
         Directory.Delete(results, recursive: true);
