@@ -142,7 +142,7 @@ public sealed partial class ModelManager
             await LoadVersionAsync(tracker, folder).ConfigureAwait(false);
         }
 
-        PollDeltas(tracker);
+        await PollDeltasAsync(tracker).ConfigureAwait(false);
 
         // Availability first: older versions stay until an aspired one serves (or none is aspired any more).
         var servedNow = ServedVersions(name);
@@ -167,13 +167,13 @@ public sealed partial class ModelManager
         var clock = Stopwatch.StartNew();
         try
         {
-            // Loading runs on the thread pool's background work, never on a request's thread.
-            var model = await Task.Run(() => _loader.Load(name, folder.Version, folder.Path)).ConfigureAwait(false);
+            // Loading runs on a thread of its own, never on a request's thread nor a thread-pool thread requests need.
+            var model = await UpdateThread.Run(() => _loader.Load(name, folder.Version, folder.Path)).ConfigureAwait(false);
             VersionDeltas? deltas;
             try
             {
                 // Before the swap: the version goes live with its pending deltas applied and warmed up.
-                deltas = await Task.Run(() => Prepare(name, folder, model)).ConfigureAwait(false);
+                deltas = await UpdateThread.Run(() => Prepare(name, folder, model)).ConfigureAwait(false);
             }
             catch
             {
@@ -226,11 +226,12 @@ public sealed partial class ModelManager
         return newest.TryAcquire() ? new ServableHandle(newest) : null;
     }
 
-    private void PollDeltas(ModelTracker tracker)
+    private async Task PollDeltasAsync(ModelTracker tracker)
     {
         foreach (var (version, deltas) in tracker.Deltas)
         {
-            if (deltas.Poll())
+            // Applying a large delta takes seconds: off the thread pool, as loading is.
+            if (await UpdateThread.Run(deltas.Poll).ConfigureAwait(false))
             {
                 if (deltas.Error is { } error)
                 {

@@ -68,6 +68,7 @@ internal static class BenchCommand
             batch, bag, pool, zipf, idSpace, idMax, seed, requests,
             concurrency, rate, maxInFlight, warmup, duration, count, json, intervalLog, intervalSeconds,
         };
+        command.Subcommands.Add(UpdateBenchCommand.Create());
         command.SetAction(async (parse, cancellationToken) =>
         {
             try
@@ -167,13 +168,15 @@ internal static class BenchCommand
         return ranges;
     }
 
-    private static T Positive<T>(T value, string option) where T : System.Numerics.INumber<T> =>
+    /// <summary>The value of a flag that must be positive.</summary>
+    internal static T Positive<T>(T value, string option) where T : System.Numerics.INumber<T> =>
         value > T.Zero ? value : throw new ArgumentException($"{option} must be positive, not {value}");
 
     private static double PositiveRate(double rate) =>
         rate > 0 && double.IsFinite(rate) ? rate : throw new ArgumentException($"--rate must be a positive number of requests per second, not {rate}");
 
-    private static TimeSpan Seconds(double seconds, string option, bool allowZero = false) =>
+    /// <summary>A flag's seconds as a time span; zero only where <paramref name="allowZero"/>.</summary>
+    internal static TimeSpan Seconds(double seconds, string option, bool allowZero = false) =>
         double.IsFinite(seconds) && (seconds > 0 || (allowZero && seconds == 0))
             ? TimeSpan.FromSeconds(seconds)
             : throw new ArgumentException($"{option} must be a {(allowZero ? "non-negative" : "positive")} number of seconds, not {seconds}");

@@ -31,7 +31,7 @@ internal sealed partial class LoadDriver
             {
                 return;
             }
-            var request = NextRequest(out _);
+            var request = NextRequest(out var sequence);
             // Always succeeds (the bound is the concurrency); it keeps the in-flight count for progress.
             _inFlight.TryEnter();
             string? status;
@@ -47,7 +47,7 @@ internal sealed partial class LoadDriver
             {
                 _inFlight.Exit();
             }
-            Complete(request, measured, status, sentAt);
+            Complete(sequence, request, measured, status, sentAt);
         }
     }
 }

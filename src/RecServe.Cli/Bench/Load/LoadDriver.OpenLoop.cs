@@ -9,7 +9,7 @@ namespace RecServe.Cli.Bench.Load;
 /// </summary>
 internal sealed partial class LoadDriver
 {
-    private readonly record struct OpenSend(LoadDriver Driver, int Request, int Worker, long IntendedAt, bool Measured, CancellationToken Token);
+    private readonly record struct OpenSend(LoadDriver Driver, long Sequence, int Request, int Worker, long IntendedAt, bool Measured, CancellationToken Token);
 
     private async Task<long> RunOpenAsync(double rate, LoadWindow window, CancellationToken cancellationToken)
     {
@@ -76,7 +76,7 @@ internal sealed partial class LoadDriver
             var request = NextRequest(out var sequence);
             ThreadPool.UnsafeQueueUserWorkItem(
                 static send => _ = send.Driver.SendOpenAsync(send),
-                new OpenSend(this, request, (int)(sequence & int.MaxValue), intendedAt, measured, cancellationToken),
+                new OpenSend(this, sequence, request, (int)(sequence & int.MaxValue), intendedAt, measured, cancellationToken),
                 preferLocal: false);
         }
         return Stopwatch.GetTimestamp();
@@ -87,7 +87,7 @@ internal sealed partial class LoadDriver
         try
         {
             var status = await SendAsync(send.Request, send.Worker, send.Token).ConfigureAwait(false);
-            Complete(send.Request, send.Measured, status, send.IntendedAt);
+            Complete(send.Sequence, send.Request, send.Measured, status, send.IntendedAt);
         }
         catch (OperationCanceledException) when (send.Token.IsCancellationRequested)
         {

@@ -16,11 +16,15 @@ internal sealed partial class LoadDriver
     private readonly LoadSettings _settings;
     private readonly BenchRecorder _recorder;
     private readonly InFlightLimiter _inFlight;
+    private readonly RequestTimeline? _timeline;
     private long _sequence = -1;
     private long _measuredBudget;
 
-    /// <summary>Creates a driver over a prepared target; <paramref name="rows"/> gives each pooled request's rows.</summary>
-    public LoadDriver(IBenchTarget target, int[] rows, LoadSettings settings, BenchRecorder recorder)
+    /// <summary>
+    /// Creates a driver over a prepared target; <paramref name="rows"/> gives each pooled request's rows. When
+    /// <paramref name="timeline"/> is given, every answer is also kept there by send sequence number.
+    /// </summary>
+    public LoadDriver(IBenchTarget target, int[] rows, LoadSettings settings, BenchRecorder recorder, RequestTimeline? timeline = null)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(rows.Length, 1);
         ArgumentOutOfRangeException.ThrowIfLessThan(settings.Concurrency, 1);
@@ -28,6 +32,7 @@ internal sealed partial class LoadDriver
         _rows = rows;
         _settings = settings;
         _recorder = recorder;
+        _timeline = timeline;
         _inFlight = new InFlightLimiter(settings.Rate is null ? settings.Concurrency : settings.MaxInFlight);
         _measuredBudget = settings.MaxRequests > 0 ? settings.MaxRequests : long.MaxValue;
     }
@@ -41,6 +46,12 @@ internal sealed partial class LoadDriver
     /// </summary>
     public Task<long> RunAsync(LoadWindow window, CancellationToken cancellationToken) =>
         _settings.Rate is { } rate ? RunOpenAsync(rate, window, cancellationToken) : RunClosedAsync(window, cancellationToken);
+
+    /// <summary>
+    /// Ends the run early: no measured request is sent after this call, and <see cref="RunAsync"/> returns once
+    /// the requests already out are answered (a run whose length is set by outside events).
+    /// </summary>
+    public void StopSending() => Interlocked.Exchange(ref _measuredBudget, 0);
 
     // Round-robin over the pool, shared by all senders so that every request is used equally.
     private int NextRequest(out long sequence)
@@ -64,9 +75,10 @@ internal sealed partial class LoadDriver
         }
     }
 
-    private void Complete(int request, bool measured, string? status, long sentAt)
+    private void Complete(long sequence, int request, bool measured, string? status, long sentAt)
     {
         var now = Stopwatch.GetTimestamp();
         _recorder.Record(measured, status, now - sentAt, _rows[request], now);
+        _timeline?.Record(sequence, sentAt, now - sentAt, status);
     }
 }

@@ -92,7 +92,7 @@ internal sealed class BenchRecorder
         {
             return;
         }
-        RaiseLastCompletion(completedAt);
+        InterlockedMax.Raise(ref _lastCompletion, completedAt);
         if (status is null)
         {
             _recorder.RecordValue(ToMicros(elapsedTicks));
@@ -123,18 +123,4 @@ internal sealed class BenchRecorder
 
     /// <summary>Microseconds for a span of timestamp ticks, clamped to what the histogram holds.</summary>
     public long ToMicros(long ticks) => Math.Clamp((long)(ticks * _microsPerTick), 0, HighestMicros);
-
-    private void RaiseLastCompletion(long timestamp)
-    {
-        var last = Interlocked.Read(ref _lastCompletion);
-        while (timestamp > last)
-        {
-            var seen = Interlocked.CompareExchange(ref _lastCompletion, timestamp, last);
-            if (seen == last)
-            {
-                return;
-            }
-            last = seen;
-        }
-    }
 }

@@ -44,6 +44,49 @@ public sealed class LoadDriverTests
     }
 
     [Fact]
+    public async Task OpenLoopKeepsEveryRequestOnTheTimelineAtItsIntendedTime()
+    {
+        var target = new FakeTarget(TimeSpan.Zero, status: null);
+        var recorder = new BenchRecorder();
+        var timeline = new RequestTimeline(1000);
+        var settings = new LoadSettings { Rate = 400, Warmup = TimeSpan.FromSeconds(0.25), Duration = TimeSpan.FromSeconds(0.25) };
+        var driver = new LoadDriver(target, Rows, settings, recorder, timeline);
+        var window = LoadWindow.StartingNow(settings.Warmup, settings.Duration);
+
+        await driver.RunAsync(window, CancellationToken.None);
+
+        // Warm-up sends are on the timeline too: 200 in all, each at start + n / rate whatever the machine did.
+        Assert.Equal(200, timeline.Count);
+        var ticksPerSend = System.Diagnostics.Stopwatch.Frequency / 400.0;
+        for (var slot = 0; slot < timeline.Count; slot++)
+        {
+            Assert.Equal(RequestTimeline.Succeeded, timeline.StatusCode(slot));
+            Assert.Equal(window.Start + (long)(slot * ticksPerSend), timeline.SentAt(slot));
+        }
+    }
+
+    [Fact]
+    public async Task StopSendingEndsARunBeforeItsWindow()
+    {
+        var target = new FakeTarget(TimeSpan.Zero);
+        var recorder = new BenchRecorder();
+        var settings = new LoadSettings { Rate = 200, Warmup = TimeSpan.Zero, Duration = TimeSpan.FromMinutes(10) };
+        var driver = new LoadDriver(target, Rows, settings, recorder);
+
+        var running = driver.RunAsync(LoadWindow.StartingNow(settings.Warmup, settings.Duration), CancellationToken.None);
+        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(30);
+        while (recorder.Succeeded < 10 && DateTime.UtcNow < deadline)
+        {
+            await Task.Delay(5);
+        }
+        driver.StopSending();
+        await running.WaitAsync(TimeSpan.FromSeconds(30));
+
+        Assert.True(recorder.Succeeded >= 10);
+        Assert.Equal(0, driver.InFlight);
+    }
+
+    [Fact]
     public async Task OpenLoopSendsAtTheRate()
     {
         var target = new FakeTarget(TimeSpan.Zero);
