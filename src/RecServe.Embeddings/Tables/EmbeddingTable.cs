@@ -119,6 +119,24 @@ public sealed unsafe partial class EmbeddingTable : IDisposable
         return false;
     }
 
+    /// <summary>
+    /// Compares the table's files with what was opened (a few stat calls; for pollers, not for the request path).
+    /// Returns the most serious change and the file it was found in, or <see cref="TableFileChange.None"/> and null.
+    /// A table held in memory reports any change as <see cref="TableFileChange.Replaced"/>: its copy cannot tear.
+    /// </summary>
+    public (TableFileChange Change, string? Path) CheckFiles()
+    {
+        if (IsDisposed)
+        {
+            return (TableFileChange.None, null);
+        }
+        var index = _indexFile.CheckForChange();
+        var rows = _rowsFile.CheckForChange();
+        return rows >= index && rows != TableFileChange.None ? (rows, _rowsFile.Path)
+            : index != TableFileChange.None ? (index, _indexFile.Path)
+            : (TableFileChange.None, null);
+    }
+
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     internal byte* RowPointer(int rowIndex) => _rows + (long)rowIndex * RowStride;
 

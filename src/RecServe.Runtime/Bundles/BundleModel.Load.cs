@@ -29,6 +29,7 @@ public sealed partial class BundleModel
         var tables = new List<ServedTable>(manifest.Tables.Count);
         OnnxModel? dense = null;
         BundleDeltas? deltas = null;
+        BundleFileWatch? files = null;
         try
         {
             foreach (var entry in manifest.Tables)
@@ -43,10 +44,12 @@ public sealed partial class BundleModel
                 byName[table.Name] = table;
             }
             BundleGraphCheck.Check(manifest, byName, dense.Signature);
-            return Assemble(manifest, byName, tables.ToArray(), dense, deltas);
+            files = new BundleFileWatch(versionPath, tables.Select(t => t.Table));
+            return Assemble(manifest, byName, tables.ToArray(), dense, deltas, files);
         }
         catch
         {
+            files?.Dispose();
             deltas?.Dispose();
             dense?.Dispose();
             foreach (var table in tables)
@@ -74,7 +77,8 @@ public sealed partial class BundleModel
         }
     }
 
-    private static BundleModel Assemble(BundleManifest manifest, Dictionary<string, ServedTable> tables, ServedTable[] owned, OnnxModel dense, BundleDeltas? deltas)
+    private static BundleModel Assemble(BundleManifest manifest, Dictionary<string, ServedTable> tables, ServedTable[] owned, OnnxModel dense,
+        BundleDeltas? deltas, BundleFileWatch files)
     {
         var graph = dense.Signature;
         var denseInputs = new (string, int)[manifest.DenseInputs.Count];
@@ -91,7 +95,7 @@ public sealed partial class BundleModel
             features[i] = new BundleFeature(feature.Name, tables[feature.Table], ParsePooling(feature.Pooling),
                 GraphIndex(graph, feature.GraphInput), idsInput, idsRank);
         }
-        return new BundleModel(dense, owned, features, denseInputs, BundleSignature.Build(manifest), AllOutputs(manifest, graph), deltas);
+        return new BundleModel(dense, owned, features, denseInputs, BundleSignature.Build(manifest), AllOutputs(manifest, graph), deltas, files);
     }
 
     /// <summary>Empty (the graph's own outputs) when the manifest lists exactly those, in order; else the manifest's names.</summary>
