@@ -38,23 +38,15 @@ internal sealed unsafe class TableFileView : IDisposable
 
     public ReadOnlySpan<byte> Header => new(_pointer, TableFormat.HeaderBytes);
 
+    /// <summary>Length and modification time of the file when it was opened.</summary>
+    public FileStamp Stamp => _stamp;
+
     /// <summary>
-    /// Whether the file changed since it was opened: written in place (for a mapping, its bytes may now be torn: the
-    /// kernel shows other processes' writes to the pages we read) or replaced at its path by another file (what is
-    /// served is still the complete file that was opened).
+    /// Whether the mapped file itself was written, truncated or extended since it was mapped (its own handle's stamp
+    /// moved): the kernel shows other processes' writes to the pages we read, so its bytes may now be torn. Always
+    /// false for a file read into memory, whose copy was verified.
     /// </summary>
-    public TableFileChange CheckForChange()
-    {
-        if (_pointer is null)
-        {
-            return TableFileChange.None;
-        }
-        if (_mappedFile is not null && FileStamp.Of(_mappedFile) != _stamp)
-        {
-            return TableFileChange.ChangedInPlace;
-        }
-        return FileStamp.TryOf(Path) == _stamp ? TableFileChange.None : TableFileChange.Replaced;
-    }
+    public bool ChangedInPlace() => _pointer is not null && _mappedFile is not null && FileStamp.Of(_mappedFile) != _stamp;
 
     public static TableFileView Open(string path, TableResidency residency)
     {
