@@ -38,14 +38,17 @@ internal static class ServeCommand
         var stateDir = new Option<string?>("--state_dir") { Description = "Folder for per model state: delta overlays and recorded warm-up requests (default: .recserve-state beside each model's base path)." };
         var recordWarmup = new Option<int>("--record_warmup") { Description = "Record the next N live predict requests per model into <state_dir>/<model>/warmup/ (docs/WARMUP.md); 0 = off.", DefaultValueFactory = _ => 0 };
         var adminToken = new Option<string?>("--admin_token") { Description = "Bearer token enabling admin calls (ModelService.HandleReloadConfigRequest); also RECSERVE_ADMIN_TOKEN. Off when unset." };
+        var config = new Option<string?>(Configuration.ServeConfigSources.ConfigOptionName) { Description = "Settings file whose \"RecServe\" section sets any of these flags (default: appsettings.json in the working directory; also RECSERVE_CONFIG). Every flag is also read from RECSERVE_<FLAG> (e.g. RECSERVE_REST_API_PORT); the command line wins, then the environment, then the file." };
 
         var command = new Command("serve",
             "Serve models over TF-Serving's gRPC (default 8500) and REST (default 8501) APIs.\n\n" +
             "Examples:\n" +
             "  recserve serve --model_name dlrm --model_base_path examples/models/dlrm\n" +
-            "  recserve serve --model_config_file models.json --file_system_poll_wait_seconds 5")
+            "  recserve serve --model_config_file models.json --file_system_poll_wait_seconds 5\n" +
+            "  RECSERVE_MODEL_BASE_PATH=/models/dlrm RECSERVE_MODEL_NAME=dlrm recserve serve\n" +
+            "  recserve serve --config /etc/recserve/appsettings.json   # {\"RecServe\": {\"rest_api_port\": 9501}}")
         {
-            port, restPort, bind, modelName, basePath, configFile, poll, maxMessage, intraOp, interOp, spinning, batching, batchingFile, maxElements, maxBatchRows, maxStringBytes, maxJsonDepth, maxConcurrent, tlsCert, tlsKey, tlsClientCa, monitoringPort, monitoringBind, adminToken, stateDir, recordWarmup,
+            port, restPort, bind, modelName, basePath, configFile, poll, maxMessage, intraOp, interOp, spinning, batching, batchingFile, maxElements, maxBatchRows, maxStringBytes, maxJsonDepth, maxConcurrent, tlsCert, tlsKey, tlsClientCa, monitoringPort, monitoringBind, adminToken, stateDir, recordWarmup, config,
         };
         command.SetAction(async (parse, cancellationToken) =>
         {
