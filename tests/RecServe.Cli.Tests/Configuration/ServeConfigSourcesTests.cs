@@ -152,14 +152,15 @@ public sealed class ServeConfigSourcesTests : IDisposable
         {
             var key = option.Name[2..];
             WriteSettings($$"""{ "RecServe": { "{{key}}": "not a value?" } }""");
-            // Only string flags accept anything; the rest must fail naming the key, which shows the key is read.
-            if (option.ValueType == typeof(string))
+            // A value no number or choice accepts: a free-form string flag takes it, every other flag must reject it
+            // naming the key; either way the key was read.
+            try
             {
                 Assert.Equal("not a value?", Parse("serve").GetValue<string>(option.Name));
             }
-            else
+            catch (ConfigSourceException e)
             {
-                Assert.Contains($"RecServe:{key}: ", Assert.Throws<ConfigSourceException>(() => Parse("serve")).Message, StringComparison.Ordinal);
+                Assert.Contains($"RecServe:{key}: ", e.Message, StringComparison.Ordinal);
             }
             Assert.Equal("RECSERVE_" + key.ToUpperInvariant(), ServeConfigSources.VariableName(option));
         }
