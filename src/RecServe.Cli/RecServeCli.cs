@@ -50,14 +50,15 @@ internal static class RecServeCli
     /// <summary>Runs <paramref name="args"/>; errors go to <paramref name="error"/> as one line each.</summary>
     public static async Task<int> RunAsync(RootCommand root, string[] args, Func<string, string?> environment, string workingDirectory, TextWriter error)
     {
-        var parsed = root.Parse(args);
-        var name = CommandPath(parsed.CommandResult.Command);
-        if (parsed.Errors.Count > 0)
-        {
-            return Fail(error, name, Describe(parsed) + $" (see '{name} --help')");
-        }
+        var name = "recserve";
         try
         {
+            var parsed = root.Parse(args);
+            name = CommandPath(parsed.CommandResult.Command);
+            if (parsed.Errors.Count > 0)
+            {
+                return Fail(error, name, Describe(parsed) + $" (see '{name} --help')");
+            }
             if (parsed.CommandResult.Command.Name == "serve" && parsed.Action is not HelpAction)
             {
                 parsed = root.Parse(ServeConfigSources.Apply(parsed.CommandResult.Command, parsed, args, environment, workingDirectory));

@@ -42,6 +42,18 @@ internal static class ServeCommand
         logFormat.AcceptOnlyFromAmong(ServeLogFormat.Auto, ServeLogFormat.Json, ServeLogFormat.Text);
         var config = new Option<string?>(Configuration.ServeConfigSources.ConfigOptionName) { Description = "Settings file whose \"RecServe\" section sets any of these flags (default: appsettings.json in the working directory; also RECSERVE_CONFIG). Every flag is also read from RECSERVE_<FLAG> (e.g. RECSERVE_REST_API_PORT); the command line wins, then the environment, then the file." };
 
+        foreach (var portOption in (Option<int>[])[port, restPort, monitoringPort])
+        {
+            portOption.Validators.Add(result =>
+            {
+                // Tokens, not the converted value: a value that is no number at all is reported by the parser itself.
+                if (result.Tokens is [var token] && int.TryParse(token.Value, out var value) && value is < 0 or > 65535)
+                {
+                    result.AddError($"{portOption.Name} must be between 0 and 65535, not {value}");
+                }
+            });
+        }
+
         var command = new Command("serve",
             "Serve models over TF-Serving's gRPC (default 8500) and REST (default 8501) APIs.\n\n" +
             "Examples:\n" +
