@@ -34,12 +34,7 @@ public static class RecServeHost
         var models = ResolveModels(options);
         var tls = TlsSetup.FromOptions(options);
         var builder = WebApplication.CreateSlimBuilder(args ?? []);
-        builder.Logging.ClearProviders();
-        builder.Logging.AddSimpleConsole(console =>
-        {
-            console.SingleLine = true;
-            console.TimestampFormat = "HH:mm:ss.fff ";
-        });
+        ServerLogging.AddConsole(builder.Logging, options.LogFormat);
         // ASP.NET Core logs four lines per request at Information: on a busy server that is most of the CPU, and
         // request paths are not ours to log by default (docs/SECURITY.md). Lifetime messages stay.
         builder.Logging.AddFilter("Microsoft.AspNetCore", LogLevel.Warning);

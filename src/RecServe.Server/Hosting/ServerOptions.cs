@@ -95,4 +95,7 @@ public sealed record ServerOptions
 
     /// <summary>How long shutdown waits for in-flight requests.</summary>
     public TimeSpan ShutdownDrainTimeout { get; init; } = TimeSpan.FromSeconds(30);
+
+    /// <summary>How the console log is written: text lines, or JSON lines for log collectors.</summary>
+    public LogFormat LogFormat { get; init; } = LogFormat.Text;
 }
