@@ -8,6 +8,7 @@
 #
 #   bench/redis-serving.sh
 #   ROWS=200000 DURATION=5 bench/redis-serving.sh      # a short check of the script
+# Knobs: ROWS DIM TABLES BATCH CONCURRENCY DURATION WARMUP ROUNDS POOL ZIPF CACHE_BYTES OUT SKIP_BUILD.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -18,6 +19,10 @@ BATCH=${BATCH:-64}
 CONCURRENCY=${CONCURRENCY:-4}
 DURATION=${DURATION:-15}
 WARMUP=${WARMUP:-5}
+ROUNDS=${ROUNDS:-2}
+# Distinct requests the load generator cycles through: enough that the hot cache meets a Zipf id stream, not a replay
+# of a few dozen requests (bench's default pool of 32 would fit every id in any cache).
+POOL=${POOL:-4096}
 ZIPF=${ZIPF:-1.05}
 CACHE_BYTES=${CACHE_BYTES:-67108864}
 OUT=${OUT:-artifacts/redis-serving/$(date -u +%Y%m%d-%H%M%S)}
@@ -103,20 +108,35 @@ done
 [ "$ready" = 200 ] || { echo "the server did not become ready; see $OUT/server.log"; exit 1; }
 
 id_max=$(for i in $(seq 0 $((TABLES - 1))); do printf 'f_%d=%d,' "$i" "$ROWS"; done)
-for variant in local cluster_cache cluster; do
-  echo "bench $variant"
-  recserve bench --target "127.0.0.1:$GRPC_PORT" --model "$variant" --batch "$BATCH" --concurrency "$CONCURRENCY" \
-    --warmup "$WARMUP" --duration "$DURATION" --zipf "$ZIPF" --id-max "${id_max%,}" --json "$OUT/$variant.json" >"$OUT/$variant.txt"
+bench_one() { # variant, warm-up s, duration s, json
+  recserve bench --target "127.0.0.1:$GRPC_PORT" --model "$1" --batch "$BATCH" --concurrency "$CONCURRENCY" \
+    --warmup "$2" --duration "$3" --pool "$POOL" --zipf "$ZIPF" --id-max "${id_max%,}" --json "$4" >"${4%.json}.txt"
+}
+# Unmeasured first pass over all three: the server's JIT and the page cache warm up before any variant is measured.
+for variant in local cluster_cache cluster; do bench_one "$variant" 1 "$WARMUP" "$work/warm-$variant.json"; done
+# ROUNDS measured rounds, the order reversed every other round, so that no variant always runs first or last.
+for round in $(seq 1 "$ROUNDS"); do
+  order="local cluster_cache cluster"
+  [ $((round % 2)) -eq 0 ] && order="cluster cluster_cache local"
+  for variant in $order; do
+    echo "round $round: bench $variant"
+    bench_one "$variant" 1 "$DURATION" "$OUT/$variant-r$round.json"
+  done
 done
 curl -sf "http://127.0.0.1:$REST_PORT/metrics" | grep -E '^recserve_embedding_(lookups|hits)_total' >"$OUT/table-metrics.txt" || true
 
-python3 - "$OUT" <<'PY'
+python3 - "$OUT" "$ROUNDS" <<'PY'
 import json, os, sys
-out = sys.argv[1]
-reports = {v: json.load(open(os.path.join(out, v + ".json"))) for v in ("local", "cluster_cache", "cluster")}
-base = reports["local"]["requests_per_s"]
-print(f"{'variant':<14} {'req/s':>9} {'rows/s':>10} {'p50 ms':>8} {'p99 ms':>8} {'errors':>7} {'vs local':>9}")
-for name, r in reports.items():
-    lat = r["latency_ms"]
-    print(f"{name:<14} {r['requests_per_s']:>9.0f} {r['rows_per_s']:>10.0f} {lat['p50']:>8.2f} {lat['p99']:>8.2f} {r['errors']:>7} {r['requests_per_s'] / base:>8.2f}x")
+out, rounds = sys.argv[1], int(sys.argv[2])
+variants = ("local", "cluster_cache", "cluster")
+print(f"{'round':<6} {'variant':<14} {'req/s':>9} {'rows/s':>10} {'p50 ms':>8} {'p99 ms':>8} {'errors':>7} {'vs local':>9}")
+ratios = {v: [] for v in variants}
+for r in range(1, rounds + 1):
+    reports = {v: json.load(open(os.path.join(out, f"{v}-r{r}.json"))) for v in variants}
+    base = reports["local"]["requests_per_s"]
+    for name, rep in reports.items():
+        lat = rep["latency_ms"]
+        ratios[name].append(rep["requests_per_s"] / base)
+        print(f"{r:<6} {name:<14} {rep['requests_per_s']:>9.0f} {rep['rows_per_s']:>10.0f} {lat['p50']:>8.2f} {lat['p99']:>8.2f} {rep['errors']:>7} {rep['requests_per_s'] / base:>8.2f}x")
+print("mean throughput ratio to local over the rounds: " + ", ".join(f"{v} {sum(x) / len(x):.2f}x" for v, x in ratios.items()))
 PY
