@@ -124,6 +124,32 @@ public sealed class RedisClusterServingTests : IDisposable
     }
 
     [Fact]
+    public async Task ADeltaTheClusterCannotTakeIsRetriedUntilTheMasterIsBack()
+    {
+        var bundle = Own(ClusterBundle.Create(_cluster.Endpoints));
+        await ClusterBundle.PushAsync(bundle.VersionPath, _cluster.Endpoints);
+        await using var server = await ServerProcess.StartAsync("--model_name", "cluster", "--model_base_path", bundle.BasePath,
+            "--state_dir", _state, "--file_system_poll_wait_seconds", "0.2");
+        var before = await ClusterBundle.PredictAsync(server, ClusterBundle.Request("cluster"));
+        const string Seq = "recserve_delta_last_seq{model=\"cluster\",version=\"1\"}";
+
+        _cluster.KillMaster(0);
+        WriteDelta(bundle, 1);
+        await ServerProcess.WaitForAsync(async () => await MetricsText.ScrapeAsync(server, "recserve_delta_failures_total{model=\"cluster\",version=\"1\"}") >= 1,
+            TimeSpan.FromSeconds(30), "the delta to fail while a master is down");
+        var status = await server.Models.GetModelStatusAsync(new GetModelStatusRequest { ModelSpec = new ModelSpec { Name = "cluster" } });
+        Assert.Contains("retried at the next poll", Assert.Single(status.ModelVersionStatus).Status.ErrorMessage, StringComparison.Ordinal);
+        Assert.Equal(0, await MetricsText.ScrapeAsync(server, Seq));
+
+        // No file changes: the master's return alone lets the retry through.
+        await _cluster.RestartMasterAsync(0);
+        await ServerProcess.WaitForAsync(async () => await MetricsText.ScrapeAsync(server, Seq) == 1, TimeSpan.FromSeconds(30), "the delta applied after the restart");
+        Assert.NotEqual(before, await ClusterBundle.PredictAsync(server, ClusterBundle.Request("cluster")));
+        status = await server.Models.GetModelStatusAsync(new GetModelStatusRequest { ModelSpec = new ModelSpec { Name = "cluster" } });
+        Assert.Equal("", Assert.Single(status.ModelVersionStatus).Status.ErrorMessage);
+    }
+
+    [Fact]
     public async Task MasterKilledUnderLoadWithDegradeFailsNoRequestAndCountsDegradedLookups()
     {
         var bundle = Own(ClusterBundle.Create(_cluster.Endpoints, onFailure: "degrade"));
@@ -190,7 +216,7 @@ public sealed class RedisClusterServingTests : IDisposable
         return bundle;
     }
 
-    /// <summary>Delta <paramref name="seq"/>: sets IdA(0)'s row to sevens.</summary>
+    /// <summary>Delta <paramref name="seq"/>: IdA(i)'s row becomes 7 + i everywhere (IdA(0)'s sevens).</summary>
     private static void WriteDelta(TestBundle bundle, long seq)
     {
         var folder = Directory.CreateDirectory(Path.Combine(bundle.VersionPath, "deltas")).FullName;
@@ -200,7 +226,11 @@ public sealed class RedisClusterServingTests : IDisposable
         using (var writer = new DeltaFileWriter(temp, seq,
             [new DeltaTableSchema(ta.Name, ta.Dim, ta.DataType), new DeltaTableSchema(tb.Name, tb.Dim, tb.DataType)]))
         {
-            writer.Upsert(0, TestBundle.IdA(0), [7f, 7f, 7f]);
+            // Every id: rows in every group, hence on every master.
+            for (var i = 0; i < 50; i++)
+            {
+                writer.Upsert(0, TestBundle.IdA(i), [7f + i, 7f + i, 7f + i]);
+            }
             writer.Complete();
         }
         File.Move(temp, Path.Combine(folder, DeltaFormat.FileName(seq)));
