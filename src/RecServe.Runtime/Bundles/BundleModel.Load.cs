@@ -1,6 +1,7 @@
 using RecServe.Core.Bundles;
 using RecServe.Core.Signatures;
 using RecServe.Embeddings.Kernels;
+using RecServe.Embeddings.Redis;
 using RecServe.Runtime.Onnx;
 
 namespace RecServe.Runtime.Bundles;
@@ -13,8 +14,12 @@ public sealed partial class BundleModel
     /// <paramref name="overlayDirectory"/>, the version's delta overlay is opened there over its tables (docs/DELTA.md),
     /// so that deltas applied before, even in an earlier process, are served from the start.
     /// </summary>
+    /// <param name="versionPath">The version folder.</param>
+    /// <param name="options">ONNX Runtime settings.</param>
+    /// <param name="overlayDirectory">Where the delta overlay lives, or null for none.</param>
+    /// <param name="redis">Connection settings imposed on the cluster tables (the server's flags), over the manifest's.</param>
     /// <exception cref="ModelLoadException">The manifest, a table, the overlay or the graph is unusable, or they do not fit together.</exception>
-    public static BundleModel Load(string versionPath, OnnxModelOptions options, string? overlayDirectory = null)
+    public static BundleModel Load(string versionPath, OnnxModelOptions options, string? overlayDirectory = null, RedisClusterOverrides? redis = null)
     {
         BundleManifest manifest;
         try
@@ -34,7 +39,7 @@ public sealed partial class BundleModel
         {
             foreach (var entry in manifest.Tables)
             {
-                tables.Add(ServedTable.Open(versionPath, entry));
+                tables.Add(ServedTable.Open(versionPath, entry, redis));
             }
             deltas = overlayDirectory is null ? null : OpenDeltas(overlayDirectory, tables);
             dense = OnnxModel.Load(Path.Combine(versionPath, manifest.DenseGraph), options);
@@ -63,13 +68,23 @@ public sealed partial class BundleModel
     private static BundleDeltas OpenDeltas(string overlayDirectory, List<ServedTable> tables)
     {
         var opened = new List<Embeddings.Tables.EmbeddingTable>(tables.Count);
+        var clusterTables = new List<RedisClusterTable>();
         foreach (var table in tables)
         {
-            opened.Add(table.Table);
+            if (table.Table is { } local)
+            {
+                opened.Add(local);
+            }
+            else if (table.ClusterTable is { } cluster)
+            {
+                clusterTables.Add(cluster);
+            }
         }
+        // Cluster tables get each delta through the overlay's apply, written into the shared copy once (docs/SCALE.md).
+        var remote = clusterTables.Count > 0 ? new RedisClusterDeltaTarget(clusterTables) : null;
         try
         {
-            return new BundleDeltas(Embeddings.Overlay.EmbeddingOverlay.Open(overlayDirectory, opened), tables);
+            return new BundleDeltas(Embeddings.Overlay.EmbeddingOverlay.Open(overlayDirectory, opened, remote), tables);
         }
         catch (Exception e) when (e is InvalidOperationException or IOException or UnauthorizedAccessException or RocksDbSharp.RocksDbException)
         {

@@ -67,14 +67,17 @@ public static class RecServeHost
         });
 
         builder.Services.AddSingleton(options);
-        builder.Services.AddSingleton(new OnnxModelOptions { IntraOpThreads = options.IntraOpThreads, InterOpThreads = options.InterOpThreads, AllowSpinning = options.AllowSpinning });
+        var device = OnnxDevices.Parse(options.Device);
+        OnnxDevices.EnsureAvailable(device);
+        var redis = RedisOverrides(options);
+        builder.Services.AddSingleton(new OnnxModelOptions { IntraOpThreads = options.IntraOpThreads, InterOpThreads = options.InterOpThreads, AllowSpinning = options.AllowSpinning, Device = device });
         var metrics = new ServingMetrics();
         builder.Services.AddSingleton(metrics);
         var batching = ResolveBatching(options);
         var lifecycle = new LifecycleMetrics(metrics.Registry);
         builder.Services.AddSingleton(lifecycle);
         builder.Services.AddSingleton<IVersionLoader>(services => new ModelFolderLoader(
-            services.GetRequiredService<OnnxModelOptions>(), batching, model => new BatchMetricsObserver(metrics, model), options.StateDirectory));
+            services.GetRequiredService<OnnxModelOptions>(), batching, model => new BatchMetricsObserver(metrics, model), options.StateDirectory, redis));
         builder.Services.AddSingleton(services => new ModelManager(
             services.GetRequiredService<IVersionLoader>(), services.GetRequiredService<ILogger<ModelManager>>(),
             warmup: new Warmup.RecordedRequestWarmup(lifecycle), deltaObserver: lifecycle));
@@ -128,6 +131,20 @@ public static class RecServeHost
         }
         app.MapDashboard(options.MonitoringPort);
         return app;
+    }
+
+    private static RecServe.Embeddings.Redis.RedisClusterOverrides RedisOverrides(ServerOptions options)
+    {
+        if (options.RedisTimeoutMs is <= 0)
+        {
+            throw new ArgumentException($"--redis_timeout_ms must be positive, not {options.RedisTimeoutMs}");
+        }
+        return new RecServe.Embeddings.Redis.RedisClusterOverrides(
+            string.IsNullOrEmpty(options.RedisEndpoints) ? null : options.RedisEndpoints,
+            string.IsNullOrEmpty(options.RedisPassword) ? null : options.RedisPassword,
+            options.RedisTls,
+            options.RedisTimeoutMs,
+            options.RedisOnFailure is { } mode ? RecServe.Embeddings.Redis.RedisClusterOverrides.ParseFailureMode(mode) : null);
     }
 
     private static BatchingOptions? ResolveBatching(ServerOptions options)
