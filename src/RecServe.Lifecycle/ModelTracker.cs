@@ -22,6 +22,9 @@ internal sealed class ModelTracker(ModelConfig config)
     /// <summary>The deltas of each served bundle version.</summary>
     public Dictionary<long, VersionDeltas> Deltas { get; } = new();
 
+    /// <summary>The delta stream consumer of each served bundle version, read concurrently by metrics and the dashboard.</summary>
+    public ConcurrentDictionary<long, VersionDeltaStream> Streams { get; } = new();
+
     /// <summary>Whether the base path has been scanned before.</summary>
     public bool Scanned { get; set; }
 }

@@ -37,6 +37,8 @@ internal static class ServeCommand
         var monitoringBind = new Option<string?>("--monitoring_bind_address") { Description = "Address the monitoring port binds to (default: --bind_address)." };
         var stateDir = new Option<string?>("--state_dir") { Description = "Folder for per model state: delta overlays and recorded warm-up requests (default: .recserve-state beside each model's base path)." };
         var recordWarmup = new Option<int>("--record_warmup") { Description = "Record the next N live predict requests per model into <state_dir>/<model>/warmup/ (docs/WARMUP.md); 0 = off.", DefaultValueFactory = _ => 0 };
+        var deltaStreamRedis = new Option<string?>("--delta_stream_redis") { Description = "Redis holding the models' delta streams, host:port[,password=...] (or the password in RECSERVE_DELTA_STREAM_PASSWORD): every served bundle version applies what `recserve delta publish` writes to recserve:deltas:<model> (docs/DELTA.md)." };
+        var deltaStreamPrefix = new Option<string>("--delta_stream_key_prefix") { Description = "Prefix of the delta stream keys: model m reads <prefix>m.", DefaultValueFactory = _ => defaults.DeltaStreamKeyPrefix };
         var adminToken = new Option<string?>("--admin_token") { Description = "Bearer token enabling admin calls (ModelService.HandleReloadConfigRequest); also RECSERVE_ADMIN_TOKEN. Off when unset." };
 
         var command = new Command("serve",
@@ -45,7 +47,7 @@ internal static class ServeCommand
             "  recserve serve --model_name dlrm --model_base_path examples/models/dlrm\n" +
             "  recserve serve --model_config_file models.json --file_system_poll_wait_seconds 5")
         {
-            port, restPort, bind, modelName, basePath, configFile, poll, maxMessage, intraOp, interOp, spinning, batching, batchingFile, maxElements, maxBatchRows, maxStringBytes, maxJsonDepth, maxConcurrent, tlsCert, tlsKey, tlsClientCa, monitoringPort, monitoringBind, adminToken, stateDir, recordWarmup,
+            port, restPort, bind, modelName, basePath, configFile, poll, maxMessage, intraOp, interOp, spinning, batching, batchingFile, maxElements, maxBatchRows, maxStringBytes, maxJsonDepth, maxConcurrent, tlsCert, tlsKey, tlsClientCa, monitoringPort, monitoringBind, adminToken, stateDir, recordWarmup, deltaStreamRedis, deltaStreamPrefix,
         };
         command.SetAction(async (parse, cancellationToken) =>
         {
@@ -76,6 +78,8 @@ internal static class ServeCommand
                 TlsClientCaFile = parse.GetValue(tlsClientCa),
                 StateDirectory = parse.GetValue(stateDir),
                 RecordWarmupRequests = parse.GetValue(recordWarmup),
+                DeltaStreamRedis = parse.GetValue(deltaStreamRedis),
+                DeltaStreamKeyPrefix = parse.GetValue(deltaStreamPrefix)!,
                 AdminToken = parse.GetValue(adminToken) ?? Environment.GetEnvironmentVariable("RECSERVE_ADMIN_TOKEN"),
             };
             try

@@ -62,6 +62,8 @@ public sealed record RedisDeltaStreamSettings(string Endpoint, string? Password 
         BacklogPolicy = BacklogPolicy.FailFast,
         ReconnectRetryPolicy = new LinearRetry(250),
         ClientName = "recserve-deltas",
+        // XREAD's reply is parsed as RESP2 arrays; RESP3 would answer a map.
+        Protocol = RedisProtocol.Resp2,
     };
 
     private static bool IsEndpoint(string text)
