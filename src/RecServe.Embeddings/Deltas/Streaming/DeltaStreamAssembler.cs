@@ -11,6 +11,7 @@ public sealed class DeltaStreamAssembler
 {
     private readonly List<DeltaStreamPart> _open = [];
     private StreamEntryId _openFirst;
+    private StreamEntryId _openLast;
     private string? _discarding;
 
     /// <summary>The first entry of the publication still being put together, or null when none is open.</summary>
@@ -32,7 +33,7 @@ public sealed class DeltaStreamAssembler
         }
         catch (DeltaStreamFormatException e)
         {
-            RefuseOpen("another entry interrupted it", entry.Id, outcomes);
+            RefuseOpen("another entry interrupted it", outcomes);
             _discarding = null;
             outcomes.Add(new DeltaStreamOutcome(0, entry.Id, entry.Id, DateTimeOffset.UnixEpoch, null, $"entry {entry.Id} is not a delta part: {e.Message}"));
             return;
@@ -44,7 +45,7 @@ public sealed class DeltaStreamAssembler
         _discarding = null;
         if (_open.Count > 0 && part.Publication != _open[0].Publication)
         {
-            RefuseOpen($"entry {entry.Id} of another publication (seq {part.Seq}) interrupted it", entry.Id, outcomes);
+            RefuseOpen($"entry {entry.Id} of another publication (seq {part.Seq}) interrupted it", outcomes);
         }
         if (_open.Count == 0)
         {
@@ -62,6 +63,7 @@ public sealed class DeltaStreamAssembler
             return;
         }
         _open.Add(part);
+        _openLast = entry.Id;
         if (part.Part == part.Parts)
         {
             outcomes.Add(Complete(entry.Id));
@@ -119,14 +121,14 @@ public sealed class DeltaStreamAssembler
         return new DeltaStreamOutcome(first.Seq, _openFirst, last, first.PublishedAt, file, null);
     }
 
-    private void RefuseOpen(string why, StreamEntryId interruptedBy, List<DeltaStreamOutcome> outcomes)
+    private void RefuseOpen(string why, List<DeltaStreamOutcome> outcomes)
     {
         if (_open.Count == 0)
         {
             return;
         }
         var first = _open[0];
-        outcomes.Add(new DeltaStreamOutcome(first.Seq, _openFirst, interruptedBy.Previous(), first.PublishedAt, null,
+        outcomes.Add(new DeltaStreamOutcome(first.Seq, _openFirst, _openLast, first.PublishedAt, null,
             $"delta seq {first.Seq} refused whole: only {_open.Count} of its {first.Parts} parts arrived before {why} (truncated)"));
         _open.Clear();
     }
