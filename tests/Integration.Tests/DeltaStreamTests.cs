@@ -180,6 +180,43 @@ public sealed class DeltaStreamTests(ITestOutputHelper output) : IDisposable
         Assert.True(await MetricsText.ScrapeAsync(server, "recserve_delta_stream_lag_seconds{model=\"bundle\"}") < 2);
     }
 
+    [Fact]
+    public async Task AFileDeltaFillsTheGapForStreamedOnesAndASeqAlreadyAppliedIsSkipped()
+    {
+        using var redis = await RedisServerProcess.StartAsync();
+        WriteDelta(1, 7f);
+        WriteDelta(2, -2f);
+        await using var server = await StartServerAsync(redis);
+        await WaitForAsync(server, "recserve_delta_stream_up", 1);
+
+        // A damaged file is refused by publish itself: nothing reaches the stream.
+        var damaged = Path.Combine(_work, "damaged.delta");
+        var bytes = File.ReadAllBytes(DeltaPath(1));
+        bytes[^20] ^= 0x10;
+        File.WriteAllBytes(damaged, bytes);
+        using (var publish = RecServeCommand.Start("delta", ["publish", damaged, "--redis", redis.Endpoint, "--model", Model]))
+        {
+            var printed = await publish.StandardError.ReadToEndAsync();
+            await publish.WaitForExitAsync();
+            Assert.Equal(1, publish.ExitCode);
+            Assert.Contains("checksum mismatch", printed, StringComparison.Ordinal);
+        }
+        Assert.Contains("0", redis.Cli("xlen", Key), StringComparison.Ordinal);
+
+        await PublishAsync(redis, 2);
+        await ServerProcess.WaitForAsync(async () => (await server.Http.GetStringAsync("/v1/dashboard")).Contains("\"waiting_for_seq\":1", StringComparison.Ordinal),
+            Deadline, "seq 2 to wait for seq 1");
+        Directory.CreateDirectory(Path.Combine(_bundle.VersionPath, "deltas"));
+        File.Copy(DeltaPath(1), Path.Combine(_bundle.VersionPath, "deltas", DeltaFormat.FileName(1)));
+        await WaitForAsync(server, Series("recserve_delta_last_seq"), 2);
+        Assert.Equal(Expected(2), await PredictAsync(server));
+
+        await PublishAsync(redis, 1);
+        await WaitForAsync(server, Series("recserve_delta_stream_deltas_skipped_total"), 1);
+        Assert.Equal(2, await MetricsText.ScrapeAsync(server, Series("recserve_deltas_applied_total")));
+        Assert.Equal(Expected(2), await PredictAsync(server));
+    }
+
     private Task<ServerProcess> StartServerAsync(RedisServerProcess redis) =>
         ServerProcess.StartAsync("--model_name", Model, "--model_base_path", _bundle.BasePath, "--state_dir", State,
             "--file_system_poll_wait_seconds", "0.2", "--enable_batching", "--delta_stream_redis", redis.Endpoint);
