@@ -14,8 +14,8 @@ namespace RecServe.Lifecycle.Deltas;
 /// with its rows. Seq decides exactly-once: a delta already applied (also dropped as a file, or read again after a
 /// restart) is skipped; one that comes too early waits in memory for the seq before it. A publication refused whole is
 /// reported and passed; the ones after it wait for its seq until it is published again or dropped as a file.
-/// Reads run as async I/O; applies run on the update thread under a lease on the version, so a retired version is never
-/// written to after it unloads.
+/// Reads run as async I/O; everything else runs on the update thread under a lease on the version, so a retired version
+/// is never written to after it unloads.
 /// </summary>
 internal sealed partial class VersionDeltaStream
 {
@@ -124,7 +124,7 @@ internal sealed partial class VersionDeltaStream
                 {
                     // Read no further ahead than memory allows; a file delta may still fill the gap.
                     await Task.Delay(Block, _time, stop).ConfigureAwait(false);
-                    if (!await ProcessAsync([]).ConfigureAwait(false))
+                    if (!await ProcessAsync([], stop).ConfigureAwait(false))
                     {
                         return;
                     }
@@ -145,7 +145,7 @@ internal sealed partial class VersionDeltaStream
                 backoff = TimeSpan.FromMilliseconds(250);
                 var answeredAt = _time.GetUtcNow();
                 OnReachable(entries.Count);
-                if (!await ProcessAsync(entries).ConfigureAwait(false))
+                if (!await ProcessAsync(entries, stop).ConfigureAwait(false))
                 {
                     return;
                 }
@@ -210,8 +210,21 @@ internal sealed partial class VersionDeltaStream
             : StreamEntryId.Zero;
     }
 
-    /// <summary>Handles a batch of entries under a lease on the version; false when the version is gone.</summary>
-    private async Task<bool> ProcessAsync(IReadOnlyList<DeltaStreamEntry> entries)
+    /// <summary>
+    /// Handles a batch of entries on the update thread: putting parts together, validating and applying deltas take CPU
+    /// and disk for as long as a delta is large, and must not hold a thread that requests need. False when the version is gone.
+    /// </summary>
+    private Task<bool> ProcessAsync(IReadOnlyList<DeltaStreamEntry> entries, CancellationToken stop)
+    {
+        if (entries.Count == 0 && _waiting.Count == 0)
+        {
+            // An idle read: nothing to put together, apply or remember.
+            return Task.FromResult(!stop.IsCancellationRequested);
+        }
+        return UpdateThread.Run(() => Process(entries));
+    }
+
+    private bool Process(IReadOnlyList<DeltaStreamEntry> entries)
     {
         if (!_servable.TryAcquire())
         {
@@ -232,18 +245,14 @@ internal sealed partial class VersionDeltaStream
                 {
                     Take(outcome);
                 }
-                await ApplyReadyAsync().ConfigureAwait(false);
+                ApplyReady();
             }
-            await ApplyReadyAsync().ConfigureAwait(false);
+            ApplyReady();
             var position = Position();
             if (position != _savedPosition)
             {
                 // Entries that changed nothing (skipped, refused) moved the position: keep it, so a restart does not reread them.
-                await UpdateThread.Run(() =>
-                {
-                    _deltas.RecordStreamPosition(position);
-                    return 0;
-                }).ConfigureAwait(false);
+                _deltas.RecordStreamPosition(position);
                 _savedPosition = position;
             }
             return true;
@@ -292,7 +301,7 @@ internal sealed partial class VersionDeltaStream
     }
 
     /// <summary>Applies waiting deltas while the next one follows the last applied seq.</summary>
-    private async Task ApplyReadyAsync()
+    private void ApplyReady()
     {
         while (true)
         {
@@ -325,7 +334,7 @@ internal sealed partial class VersionDeltaStream
             DeltaApplyResult result;
             try
             {
-                result = await UpdateThread.Run(() => _deltas.Apply(next.Delta, position)).ConfigureAwait(false);
+                result = _deltas.Apply(next.Delta, position);
             }
             catch (Exception e) when (e is DeltaFormatException or DeltaSequenceException)
             {
