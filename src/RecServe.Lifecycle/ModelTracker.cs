@@ -31,6 +31,9 @@ internal sealed class ModelTracker(ModelConfig config)
     /// <summary>Served versions whose table files were replaced on disk, already logged once.</summary>
     public HashSet<long> ReportedReplacedFiles { get; } = new();
 
+    /// <summary>The delta stream consumer of each served bundle version, read concurrently by metrics and the dashboard.</summary>
+    public ConcurrentDictionary<long, VersionDeltaStream> Streams { get; } = new();
+
     /// <summary>Whether the base path has been scanned before.</summary>
     public bool Scanned { get; set; }
 }

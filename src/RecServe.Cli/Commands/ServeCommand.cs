@@ -45,6 +45,8 @@ internal static class ServeCommand
         var redisTimeout = new Option<int?>("--redis_timeout_ms") { Description = "Most milliseconds one batch lookup waits for the cluster, over the manifests' timeout_ms." };
         var redisOnFailure = new Option<string?>("--redis_on_failure") { Description = "degrade (default rows for ids of an unreachable shard, counted) or fail (UNAVAILABLE / 503), over the manifests' on_failure." };
         redisOnFailure.AcceptOnlyFromAmong("degrade", "fail");
+        var deltaStreamRedis = new Option<string?>("--delta_stream_redis") { Description = "Redis holding the models' delta streams, host:port[,password=...] (or the password in RECSERVE_DELTA_STREAM_PASSWORD): every served bundle version applies what `recserve delta publish` writes to recserve:deltas:<model> (docs/DELTA.md)." };
+        var deltaStreamPrefix = new Option<string>("--delta_stream_key_prefix") { Description = "Prefix of the delta stream keys: model m reads <prefix>m.", DefaultValueFactory = _ => defaults.DeltaStreamKeyPrefix };
         var adminToken = new Option<string?>("--admin_token") { Description = "Bearer token enabling admin calls (ModelService.HandleReloadConfigRequest); also RECSERVE_ADMIN_TOKEN. Off when unset." };
         var logFormat = new Option<string>("--log_format") { Description = "Log lines on stdout: json (one JSON object per line), text, or auto: json when stdout is not a terminal (containers, log files), text on a terminal.", DefaultValueFactory = _ => ServeLogFormat.Auto };
         logFormat.AcceptOnlyFromAmong(ServeLogFormat.Auto, ServeLogFormat.Json, ServeLogFormat.Text);
@@ -72,6 +74,7 @@ internal static class ServeCommand
         {
             port, restPort, bind, modelName, basePath, configFile, poll, maxMessage, intraOp, interOp, spinning, batching, batchingFile, maxElements, maxBatchRows, maxStringBytes, maxJsonDepth, maxConcurrent, tlsCert, tlsKey, tlsClientCa, monitoringPort, monitoringBind, adminToken, stateDir, recordWarmup, config, logFormat,
             device, redisEndpoints, redisPassword, redisTls, redisTimeout, redisOnFailure,
+            deltaStreamRedis, deltaStreamPrefix,
         };
         command.SetAction(async (parse, cancellationToken) =>
         {
@@ -102,6 +105,8 @@ internal static class ServeCommand
                 TlsClientCaFile = parse.GetValue(tlsClientCa),
                 StateDirectory = parse.GetValue(stateDir),
                 RecordWarmupRequests = parse.GetValue(recordWarmup),
+                DeltaStreamRedis = parse.GetValue(deltaStreamRedis),
+                DeltaStreamKeyPrefix = parse.GetValue(deltaStreamPrefix)!,
                 AdminToken = parse.GetValue(adminToken) ?? Environment.GetEnvironmentVariable("RECSERVE_ADMIN_TOKEN"),
                 LogFormat = ServeLogFormat.Resolve(parse.GetValue(logFormat)!, Console.IsOutputRedirected),
                 Device = parse.GetValue(device)!,

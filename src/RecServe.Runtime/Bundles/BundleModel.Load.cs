@@ -49,7 +49,7 @@ public sealed partial class BundleModel
                 byName[table.Name] = table;
             }
             BundleGraphCheck.Check(manifest, byName, dense.Signature);
-            files = new BundleFileWatch(versionPath, tables.Select(t => t.Table));
+            files = new BundleFileWatch(versionPath, tables.Select(t => t.Table).OfType<Embeddings.Tables.EmbeddingTable>());
             return Assemble(manifest, byName, tables.ToArray(), dense, deltas, files);
         }
         catch
