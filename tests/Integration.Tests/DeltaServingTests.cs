@@ -57,6 +57,33 @@ public sealed class DeltaServingTests : IDisposable
         Assert.Equal(afterOne, await PredictAsync(server));
     }
 
+    [Fact]
+    public async Task DeltasReplacingADenseWeightShiftTheServedScores()
+    {
+        await using var server = await ServerProcess.StartAsync("--model_name", Model, "--model_base_path", _bundle.BasePath,
+            "--state_dir", _state, "--file_system_poll_wait_seconds", "0.2", "--enable_batching");
+
+        WriteBiasDelta(1, 0f, 0f);
+        await WaitForSeqAsync(server, 1);
+        var zeroBias = await PredictAsync(server);
+        WriteBiasDelta(2, 1.5f, -2f);
+        await WaitForSeqAsync(server, 2);
+        var newBias = await PredictAsync(server);
+
+        Assert.Equal(zeroBias[0] + 1.5, newBias[0], 4);
+        Assert.Equal(zeroBias[1] - 2.0, newBias[1], 4);
+    }
+
+    /// <summary>Delta <paramref name="seq"/> replacing the dense graph's "bias" [2] and no rows.</summary>
+    private void WriteBiasDelta(long seq, float first, float second)
+    {
+        Directory.CreateDirectory(Path.Combine(_bundle.VersionPath, "deltas"));
+        var bias = new DenseWeightUpdate("bias", TensorDataType.Float32, [2],
+            System.Runtime.InteropServices.MemoryMarshal.AsBytes<float>([first, second]).ToArray());
+        using var writer = new DeltaFileWriter(DeltaPath(seq), seq, [], [bias]);
+        writer.Complete();
+    }
+
     private static string Series(string name) => $"{name}{{model=\"{Model}\",version=\"1\"}}";
 
     private static Task WaitForSeqAsync(ServerProcess server, long seq) =>

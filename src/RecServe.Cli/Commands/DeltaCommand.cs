@@ -29,25 +29,44 @@ internal static partial class DeltaCommand
     private static Command Make()
     {
         var bundle = new Option<string>("--bundle") { Description = "Bundle version folder whose table the delta targets.", Required = true };
-        var table = new Option<string>("--table") { Description = "Table name.", Required = true };
-        var from = new Option<string>("--from") { Description = "CSV rows: 'id,v1,...,vD' upserts, 'id' alone deletes.", Required = true };
+        var table = new Option<string?>("--table") { Description = "Table name (with --from)." };
+        var from = new Option<string?>("--from") { Description = "CSV rows: 'id,v1,...,vD' upserts, 'id' alone deletes." };
+        var weights = new Option<string?>("--weights") { Description = "JSON of dense weights to replace: {\"name\": {\"dtype\": \"float32\", \"shape\": [2], \"values\": [0.5, -1]}}." };
         var seq = new Option<long>("--seq") { Description = "Sequence number (1 for the first delta of a version).", Required = true };
         var output = new Option<string>("--out") { Description = "Delta file to write (normally <bundle>/deltas/<seq>.delta).", Required = true };
         var command = new Command("make",
             "Write a delta from a CSV of rows; shows how much of the CSV is read.\n\n" +
             "Examples:\n" +
             "  recserve delta make --bundle models/dlrm/1 --table emb_0 --from rows.csv --seq 1 --out models/dlrm/1/deltas/1.delta\n" +
-            "  recserve delta make --bundle models/dlrm/1 --table emb_0 --from deletes.csv --seq 2 --out /tmp/2.delta   # lines with an id alone delete it")
-            { bundle, table, from, seq, output };
+            "  recserve delta make --bundle models/dlrm/1 --table emb_0 --from deletes.csv --seq 2 --out /tmp/2.delta   # lines with an id alone delete it\n" +
+            "  recserve delta make --bundle models/dlrm/1 --weights new_bias.json --seq 3 --out models/dlrm/1/deltas/3.delta   # dense weights")
+            { bundle, table, from, weights, seq, output };
+        command.Validators.Add(result =>
+        {
+            if (result.GetValue(table) is null != result.GetValue(from) is null)
+            {
+                result.AddError("--table and --from go together");
+            }
+            else if (result.GetValue(from) is null && result.GetValue(weights) is null)
+            {
+                result.AddError("give rows (--table and --from), dense weights (--weights), or both");
+            }
+        });
         command.SetAction(parse => Run("make", () =>
         {
             using var tables = BundleTables.Open(parse.GetValue(bundle)!);
-            var schema = DeltaTableSchema.Of(tables.Find(parse.GetValue(table)!));
-            using var writer = new DeltaFileWriter(parse.GetValue(output)!, parse.GetValue(seq), [schema]);
-            RowsCsvReader.Read(parse.GetValue(from)!, schema.Dim, (id, row) => writer.Upsert(0, id, row), id => writer.Delete(0, id),
-                ConsoleProgress.ForConsole("bytes"));
+            var tableName = parse.GetValue(table);
+            DeltaTableSchema[] schemas = tableName is null ? [] : [DeltaTableSchema.Of(tables.Find(tableName))];
+            var dense = parse.GetValue(weights) is { } weightsFile ? DenseWeightsJson.Read(weightsFile) : [];
+            using var writer = new DeltaFileWriter(parse.GetValue(output)!, parse.GetValue(seq), schemas, dense);
+            if (schemas.Length == 1)
+            {
+                RowsCsvReader.Read(parse.GetValue(from)!, schemas[0].Dim, (id, row) => writer.Upsert(0, id, row), id => writer.Delete(0, id),
+                    ConsoleProgress.ForConsole("bytes"));
+            }
             writer.Complete();
-            Console.WriteLine($"wrote {parse.GetValue(output)}: seq {parse.GetValue(seq)}, {writer.RecordCount} records for table '{schema.Name}'");
+            var rows = schemas.Length == 1 ? $"{writer.RecordCount} records for table '{schemas[0].Name}'" : "no rows";
+            Console.WriteLine($"wrote {parse.GetValue(output)}: seq {parse.GetValue(seq)}, {rows}, {dense.Count} dense weights");
             return 0;
         }));
         return command;
@@ -135,7 +154,8 @@ internal static partial class DeltaCommand
             return action();
         }
         catch (Exception e) when (e is DeltaFormatException or DeltaSequenceException or BundleFormatException or ArgumentException
-            or FormatException or IOException or InvalidOperationException or Embeddings.Tables.TableFormatException)
+            or FormatException or IOException or InvalidOperationException or Embeddings.Tables.TableFormatException
+            or InvalidDataException or System.Text.Json.JsonException)
         {
             Console.Error.WriteLine($"recserve delta {verb}: {e.Message}");
             return 1;

@@ -126,7 +126,8 @@ public sealed class DeltaFileWriter : IDisposable
         {
             counted[t] = new DeltaTable(_tables[t], _upserts[t], _deletes[t]);
         }
-        var fileBytes = stream.Length + DeltaFormat.TrailerBytes;
+        // A delta of dense weights alone has no records: the file then ends where its schema does.
+        var fileBytes = Math.Max(stream.Length, DeltaFormat.HeaderBytes + _schemaBytes) + DeltaFormat.TrailerBytes;
         var header = new DeltaHeader(DeltaFormat.Version, _seq, fileBytes, RecordCount, _tables.Length, _dense.Length, _schemaBytes);
         var headerBytes = new byte[DeltaFormat.HeaderBytes];
         header.Write(headerBytes);

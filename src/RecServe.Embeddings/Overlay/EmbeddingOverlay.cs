@@ -19,6 +19,7 @@ public sealed class EmbeddingOverlay : IDisposable
     private readonly DeltaTableSchema[] _schemas;
     private readonly Dictionary<string, int> _byName = new(StringComparer.Ordinal);
     private readonly Dictionary<string, DenseWeightUpdate> _dense = new(StringComparer.Ordinal);
+    private IDenseWeightTarget? _denseTarget;
     private readonly Lock _applyLock = new();
     private readonly IRemoteDeltaTarget? _remote;
     private long _lastApplied;
@@ -173,6 +174,18 @@ public sealed class EmbeddingOverlay : IDisposable
         }
     }
 
+    /// <summary>
+    /// Sends the dense weights of later deltas to <paramref name="target"/> (the weights applied before, in
+    /// <see cref="DenseWeights"/>, are the caller's to load). Without a target they are only recorded.
+    /// </summary>
+    public void AttachDenseTarget(IDenseWeightTarget target)
+    {
+        lock (_applyLock)
+        {
+            _denseTarget = target;
+        }
+    }
+
     private DeltaApplyResult ApplyCore(DeltaFile delta, string? streamPosition, Action<DeltaApplyStage>? progress)
     {
         ArgumentNullException.ThrowIfNull(delta);
@@ -192,6 +205,8 @@ public sealed class EmbeddingOverlay : IDisposable
             {
                 throw new DeltaSequenceException(delta.Path, delta.Seq, _lastApplied);
             }
+            // The graph with the new weights is built before anything is committed: a weight that does not fit refuses all.
+            using var denseWeights = PrepareDenseWeights(delta);
             progress?.Invoke(DeltaApplyStage.Validated);
             // Remote copies first: if they cannot take the delta, nothing is committed here and a later apply retries.
             _remote?.Apply(delta);
@@ -208,6 +223,7 @@ public sealed class EmbeddingOverlay : IDisposable
             {
                 _dense[dense.Name] = dense;
             }
+            denseWeights?.Publish();
             progress?.Invoke(DeltaApplyStage.Published);
             long upserts = 0;
             long deletes = 0;
@@ -218,6 +234,20 @@ public sealed class EmbeddingOverlay : IDisposable
             }
             return new DeltaApplyResult(delta.Path, delta.Seq, true, upserts, deletes, changes, delta.DenseUpdates);
         }
+    }
+
+    private IPreparedDenseWeights? PrepareDenseWeights(DeltaFile delta)
+    {
+        if (delta.DenseUpdates.Count == 0 || _denseTarget is null)
+        {
+            return null;
+        }
+        var weights = new Dictionary<string, DenseWeightUpdate>(_dense, StringComparer.Ordinal);
+        foreach (var dense in delta.DenseUpdates)
+        {
+            weights[dense.Name] = dense;
+        }
+        return _denseTarget.Prepare(delta.Path, weights.Values);
     }
 
     /// <summary>

@@ -1,3 +1,4 @@
+using RecServe.Core.Lifetime;
 namespace RecServe.Embeddings.Tables;
 
 /// <summary>
@@ -30,21 +31,7 @@ internal sealed class SharedTableFiles
     public TableContentKey? Key { get; }
 
     /// <summary>Adds a holder unless the last one already released the files.</summary>
-    public bool TryAddHolder()
-    {
-        while (true)
-        {
-            var current = Volatile.Read(ref _holders);
-            if (current <= 0)
-            {
-                return false;
-            }
-            if (Interlocked.CompareExchange(ref _holders, current + 1, current) == current)
-            {
-                return true;
-            }
-        }
-    }
+    public bool TryAddHolder() => ReferenceCount.TryIncrement(ref _holders);
 
     /// <summary>Drops a holder; returns true (and unmaps or frees the bytes) when it was the last.</summary>
     public bool Release()

@@ -1,3 +1,4 @@
+using RecServe.Core.Lifetime;
 using RecServe.Runtime;
 
 namespace RecServe.Lifecycle.Versions;
@@ -31,21 +32,7 @@ public sealed class ServableVersion
     public IModel Model { get; }
 
     /// <summary>Takes a reference unless the version has already been released for good.</summary>
-    public bool TryAcquire()
-    {
-        while (true)
-        {
-            var current = Volatile.Read(ref _references);
-            if (current <= 0)
-            {
-                return false;
-            }
-            if (Interlocked.CompareExchange(ref _references, current + 1, current) == current)
-            {
-                return true;
-            }
-        }
-    }
+    public bool TryAcquire() => ReferenceCount.TryIncrement(ref _references);
 
     /// <summary>Drops a reference; the last one disposes the model.</summary>
     public void Release()

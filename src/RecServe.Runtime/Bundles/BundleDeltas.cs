@@ -26,6 +26,12 @@ public sealed class BundleDeltas : IDisposable
         }
     }
 
+    /// <summary>Dense weights replaced by the deltas applied so far (the dense graph loads with them).</summary>
+    public IReadOnlyList<DenseWeightUpdate> DenseWeights => _overlay.DenseWeights;
+
+    /// <summary>Sends the dense weights of later deltas to the version's dense graph.</summary>
+    internal void AttachDenseTarget(IDenseWeightTarget target) => _overlay.AttachDenseTarget(target);
+
     /// <summary>The overlay's RocksDB folder.</summary>
     public string Directory => _overlay.Directory;
 

@@ -32,7 +32,7 @@ public sealed partial class BundleModel
         }
 
         var tables = new List<ServedTable>(manifest.Tables.Count);
-        OnnxModel? dense = null;
+        DenseGraph? dense = null;
         BundleDeltas? deltas = null;
         BundleFileWatch? files = null;
         try
@@ -42,7 +42,8 @@ public sealed partial class BundleModel
                 tables.Add(ServedTable.Open(versionPath, entry, redis));
             }
             deltas = overlayDirectory is null ? null : OpenDeltas(overlayDirectory, tables);
-            dense = OnnxModel.Load(Path.Combine(versionPath, manifest.DenseGraph), options);
+            dense = new DenseGraph(Path.Combine(versionPath, manifest.DenseGraph), options, deltas?.DenseWeights ?? []);
+            deltas?.AttachDenseTarget(dense);
             var byName = new Dictionary<string, ServedTable>(StringComparer.Ordinal);
             foreach (var table in tables)
             {
@@ -92,7 +93,7 @@ public sealed partial class BundleModel
         }
     }
 
-    private static BundleModel Assemble(BundleManifest manifest, Dictionary<string, ServedTable> tables, ServedTable[] owned, OnnxModel dense,
+    private static BundleModel Assemble(BundleManifest manifest, Dictionary<string, ServedTable> tables, ServedTable[] owned, DenseGraph dense,
         BundleDeltas? deltas, BundleFileWatch files)
     {
         var graph = dense.Signature;

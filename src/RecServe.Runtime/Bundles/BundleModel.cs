@@ -13,14 +13,14 @@ namespace RecServe.Runtime.Bundles;
 /// </summary>
 public sealed partial class BundleModel : IModel, ITableMetricsSource
 {
-    private readonly OnnxModel _dense;
+    private readonly DenseGraph _dense;
     private readonly ServedTable[] _tables;
     private readonly BundleFeature[] _features;
     private readonly (string Name, int GraphInput)[] _denseInputs;
     private readonly IReadOnlyList<string> _allOutputs;
     private readonly BundleFileWatch _files;
 
-    private BundleModel(OnnxModel dense, ServedTable[] tables, BundleFeature[] features, (string, int)[] denseInputs,
+    private BundleModel(DenseGraph dense, ServedTable[] tables, BundleFeature[] features, (string, int)[] denseInputs,
         ModelSignature signature, IReadOnlyList<string> allOutputs, BundleDeltas? deltas, BundleFileWatch files)
     {
         Deltas = deltas;
@@ -56,6 +56,8 @@ public sealed partial class BundleModel : IModel, ITableMetricsSource
             throw new ServingException(ServingErrorCode.Unavailable, torn);
         }
         var graphInputs = _dense.Signature.Inputs.Count;
+        // The session current when the request starts serves all of it, even if a delta swaps weights meanwhile.
+        var dense = _dense.Acquire();
         var bound = ArrayPool<Tensor>.Shared.Rent(graphInputs);
         // Tensors this call made (pooled embeddings, padded ids), returned to the pool when the graph has run.
         var made = ArrayPool<Tensor?>.Shared.Rent(graphInputs);
@@ -78,7 +80,7 @@ public sealed partial class BundleModel : IModel, ITableMetricsSource
                     made[feature.IdsInput] = ownsIds ? graphIds : null;
                 }
             }
-            return _dense.PredictOrdered(bound.AsSpan(0, graphInputs), outputFilter.Count == 0 ? _allOutputs : outputFilter);
+            return dense.Model.PredictOrdered(bound.AsSpan(0, graphInputs), outputFilter.Count == 0 ? _allOutputs : outputFilter);
         }
         finally
         {
@@ -90,6 +92,7 @@ public sealed partial class BundleModel : IModel, ITableMetricsSource
             Array.Clear(made, 0, graphInputs);
             ArrayPool<Tensor>.Shared.Return(bound);
             ArrayPool<Tensor?>.Shared.Return(made);
+            dense.Release();
         }
     }
 

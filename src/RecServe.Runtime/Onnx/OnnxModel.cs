@@ -1,4 +1,6 @@
 using System.Buffers;
+using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
 using Microsoft.ML.OnnxRuntime;
 using RecServe.Core.Errors;
 using RecServe.Core.Signatures;
@@ -14,10 +16,12 @@ public sealed class OnnxModel : IModel
 {
     private readonly InferenceSession _session;
     private readonly string[] _allOutputNames;
+    private readonly List<ReplacedWeight> _replacedWeights;
 
-    private OnnxModel(InferenceSession session, ModelSignature signature)
+    private OnnxModel(InferenceSession session, ModelSignature signature, List<ReplacedWeight> replacedWeights)
     {
         _session = session;
+        _replacedWeights = replacedWeights;
         Signature = signature;
         _allOutputNames = new string[signature.Outputs.Count];
         for (var i = 0; i < _allOutputNames.Length; i++)
@@ -29,8 +33,12 @@ public sealed class OnnxModel : IModel
     /// <inheritdoc />
     public ModelSignature Signature { get; }
 
-    /// <summary>Loads <paramref name="path"/>; throws <see cref="ModelLoadException"/> with the reason if it cannot be served.</summary>
-    public static OnnxModel Load(string path, OnnxModelOptions options)
+    /// <summary>
+    /// Loads <paramref name="path"/>; throws <see cref="ModelLoadException"/> with the reason if it cannot be served.
+    /// <paramref name="replacedWeights"/> (from deltas, already checked with <see cref="OnnxInitializers"/>) are used
+    /// instead of the file's initializers of the same names.
+    /// </summary>
+    public static OnnxModel Load(string path, OnnxModelOptions options, IReadOnlyCollection<Embeddings.Deltas.DenseWeightUpdate>? replacedWeights = null)
     {
         using var sessionOptions = new SessionOptions
         {
@@ -42,8 +50,14 @@ public sealed class OnnxModel : IModel
         sessionOptions.AddSessionConfigEntry("session.intra_op.allow_spinning", spinning);
         sessionOptions.AddSessionConfigEntry("session.inter_op.allow_spinning", spinning);
         InferenceSession session;
+        // ONNX Runtime reads replaced weights from these values for the session's lifetime: they live as long as it does.
+        var weights = WeightValues(replacedWeights);
         try
         {
+            foreach (var weight in weights)
+            {
+                sessionOptions.AddInitializer(weight.Name, weight.Value);
+            }
             if (options.Device == OnnxDevice.Cuda)
             {
                 // Nodes CUDA lacks kernels for fall back to the CPU provider, which is always registered last.
@@ -53,19 +67,52 @@ public sealed class OnnxModel : IModel
         }
         catch (OnnxRuntimeException e)
         {
+            DisposeAll(weights);
             throw new ModelLoadException($"ONNX Runtime cannot load {path}: {e.Message}", e);
+        }
+        catch
+        {
+            DisposeAll(weights);
+            throw;
         }
         try
         {
             var signature = new ModelSignature(
                 ReadSpecs(session.InputNames, session.InputMetadata, "input"),
                 ReadSpecs(session.OutputNames, session.OutputMetadata, "output"));
-            return new OnnxModel(session, signature);
+            return new OnnxModel(session, signature, weights);
         }
         catch
         {
             session.Dispose();
+            DisposeAll(weights);
             throw;
+        }
+    }
+
+    /// <summary>A weight replaced by a delta: its values, pinned for good, and the ONNX Runtime value over them.</summary>
+    private sealed record ReplacedWeight(string Name, OrtValue Value, byte[] Pinned);
+
+    private static unsafe List<ReplacedWeight> WeightValues(IReadOnlyCollection<Embeddings.Deltas.DenseWeightUpdate>? updates)
+    {
+        var weights = new List<ReplacedWeight>();
+        foreach (var update in updates ?? [])
+        {
+            // On the pinned object heap: ONNX Runtime keeps pointing at these bytes for the session's lifetime.
+            var pinned = GC.AllocateUninitializedArray<byte>(update.Data.Length, pinned: true);
+            update.Data.CopyTo(pinned, 0);
+            var value = OrtValue.CreateTensorValueWithData(OrtMemoryInfo.DefaultInstance, OnnxTypeMapping.ToElementType(update.DataType),
+                update.Shape, (nint)Unsafe.AsPointer(ref MemoryMarshal.GetArrayDataReference(pinned)), pinned.Length);
+            weights.Add(new ReplacedWeight(update.Name, value, pinned));
+        }
+        return weights;
+    }
+
+    private static void DisposeAll(List<ReplacedWeight> weights)
+    {
+        foreach (var weight in weights)
+        {
+            weight.Value.Dispose();
         }
     }
 
@@ -234,5 +281,9 @@ public sealed class OnnxModel : IModel
     }
 
     /// <summary>Releases the ONNX Runtime session.</summary>
-    public void Dispose() => _session.Dispose();
+    public void Dispose()
+    {
+        _session.Dispose();
+        DisposeAll(_replacedWeights);
+    }
 }

@@ -59,6 +59,28 @@ public sealed class DeltaCommandTests : IDisposable
         Assert.Contains("INVALID", corrupt.Output, StringComparison.Ordinal);
     }
 
+    [Fact]
+    public void MakeWritesDenseWeightsFromJsonAndRefusesAMalformedFile()
+    {
+        var weights = Path.Combine(_root, "weights.json");
+        File.WriteAllText(weights, """{"fc.bias": {"dtype": "float32", "shape": [2], "values": [0.5, -1]}}""");
+        var delta = Path.Combine(_root, "2.delta");
+
+        var make = Recserve("delta", "make", "--bundle", _bundle, "--weights", weights, "--seq", "2", "--out", delta);
+
+        Assert.True(make.Code == 0, make.Output);
+        Assert.Contains("no rows, 1 dense weights", make.Output, StringComparison.Ordinal);
+        var inspect = Recserve("delta", "inspect", delta);
+        Assert.True(inspect.Code == 0, inspect.Output);
+        Assert.Contains("1 dense weights", inspect.Output, StringComparison.Ordinal);
+
+        File.WriteAllText(weights, """{"fc.bias": {"dtype": "float32", "shape": [3], "values": [0.5, -1]}}""");
+        var bad = Recserve("delta", "make", "--bundle", _bundle, "--weights", weights, "--seq", "3", "--out", Path.Combine(_root, "3.delta"));
+        Assert.Equal(1, bad.Code);
+        Assert.Contains("has 2 values, its shape [3] needs 3", bad.Output, StringComparison.Ordinal);
+        Assert.False(File.Exists(Path.Combine(_root, "3.delta")));
+    }
+
     [Theory]
     [InlineData("validated")]
     [InlineData("persisting")]

@@ -90,6 +90,22 @@ public sealed class DeltaFileTests : IDisposable
     }
 
     [Fact]
+    public void ADeltaOfDenseWeightsAloneReadsBack()
+    {
+        var path = Path.Combine(_files.Root, "2.delta");
+        var bias = new DenseWeightUpdate("fc.bias", TensorDataType.Float32, [2], [1, 2, 3, 4, 5, 6, 7, 8]);
+        using (var writer = new DeltaFileWriter(path, 2, [Users], [bias]))
+        {
+            writer.Complete();
+        }
+
+        var delta = DeltaFile.Open(path, [Users]);
+
+        Assert.Equal(0, delta.RecordCount);
+        Assert.Equal(bias.Data, Assert.Single(delta.DenseUpdates).Data);
+    }
+
+    [Fact]
     public void TruncationAnywhereIsRefused()
     {
         var bytes = File.ReadAllBytes(WriteSample());
