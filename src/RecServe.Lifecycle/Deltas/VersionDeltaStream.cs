@@ -174,7 +174,14 @@ internal sealed partial class VersionDeltaStream
             {
                 _state = DeltaStreamState.Stopped;
             }
-            await _stream.DisposeAsync().ConfigureAwait(false);
+            try
+            {
+                await _stream.DisposeAsync().ConfigureAwait(false);
+            }
+            catch (Exception e) when (e is IOException or ObjectDisposedException or InvalidOperationException)
+            {
+                // Closing a connection to a Redis that is gone: nothing left to do.
+            }
         }
     }
 
