@@ -102,6 +102,8 @@ public sealed partial class ModelManager
             return;
         }
 
+        RetireVersionsWithChangedFiles(tracker);
+
         // A folder is ready once it has stopped changing between two polls, so a version being copied in is
         // not loaded half-written. What is on disk at start-up is taken as complete, as TF-Serving does. A served
         // version stays ready while its folder changes: deltas arrive in it, and they must not retire it.
@@ -130,7 +132,7 @@ public sealed partial class ModelManager
         var aspired = tracker.Config.Policy.Select(ready.Keys);
         foreach (var version in aspired)
         {
-            if (IsServed(name, version))
+            if (IsServed(name, version) || tracker.AwaitingUnload.ContainsKey(version))
             {
                 continue;
             }
@@ -272,6 +274,7 @@ public sealed partial class ModelManager
 
     private void OnUnloaded(ModelTracker tracker, ServableVersion version)
     {
+        tracker.AwaitingUnload.TryRemove(version.Version, out _);
         // A version failed or reloaded since keeps its newer status.
         if (tracker.Statuses.TryGetValue(version.Version, out var status) && status.State == ModelVersionState.Unloading)
         {

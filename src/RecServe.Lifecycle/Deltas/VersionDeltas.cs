@@ -78,7 +78,8 @@ internal sealed class VersionDeltas
         {
             Error = string.Create(CultureInfo.InvariantCulture,
                 $"delta refused, the version keeps serving delta seq {_deltas.LastAppliedSeq}: {e.Message}");
-            _refusedFolderState = FolderState();
+            // A remote store that was unreachable may come back: retry at the next poll, not only when the folder changes.
+            _refusedFolderState = e is Embeddings.Overlay.DeltaTargetUnavailableException ? null : FolderState();
             _observer?.OnRefused(_model, _version, e.Message);
         }
         _observer?.OnLastSeq(_model, _version, _deltas.LastAppliedSeq);

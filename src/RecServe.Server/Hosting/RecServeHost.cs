@@ -34,12 +34,7 @@ public static class RecServeHost
         var models = ResolveModels(options);
         var tls = TlsSetup.FromOptions(options);
         var builder = WebApplication.CreateSlimBuilder(args ?? []);
-        builder.Logging.ClearProviders();
-        builder.Logging.AddSimpleConsole(console =>
-        {
-            console.SingleLine = true;
-            console.TimestampFormat = "HH:mm:ss.fff ";
-        });
+        ServerLogging.AddConsole(builder.Logging, options.LogFormat);
         // ASP.NET Core logs four lines per request at Information: on a busy server that is most of the CPU, and
         // request paths are not ours to log by default (docs/SECURITY.md). Lifetime messages stay.
         builder.Logging.AddFilter("Microsoft.AspNetCore", LogLevel.Warning);
@@ -72,14 +67,17 @@ public static class RecServeHost
         });
 
         builder.Services.AddSingleton(options);
-        builder.Services.AddSingleton(new OnnxModelOptions { IntraOpThreads = options.IntraOpThreads, InterOpThreads = options.InterOpThreads, AllowSpinning = options.AllowSpinning });
+        var device = OnnxDevices.Parse(options.Device);
+        OnnxDevices.EnsureAvailable(device);
+        var redis = RedisOverrides(options);
+        builder.Services.AddSingleton(new OnnxModelOptions { IntraOpThreads = options.IntraOpThreads, InterOpThreads = options.InterOpThreads, AllowSpinning = options.AllowSpinning, Device = device });
         var metrics = new ServingMetrics();
         builder.Services.AddSingleton(metrics);
         var batching = ResolveBatching(options);
         var lifecycle = new LifecycleMetrics(metrics.Registry);
         builder.Services.AddSingleton(lifecycle);
         builder.Services.AddSingleton<IVersionLoader>(services => new ModelFolderLoader(
-            services.GetRequiredService<OnnxModelOptions>(), batching, model => new BatchMetricsObserver(metrics, model), options.StateDirectory));
+            services.GetRequiredService<OnnxModelOptions>(), batching, model => new BatchMetricsObserver(metrics, model), options.StateDirectory, redis));
         var deltaStreams = DeltaStreams(options);
         builder.Services.AddSingleton(services => new ModelManager(
             services.GetRequiredService<IVersionLoader>(), services.GetRequiredService<ILogger<ModelManager>>(),
@@ -135,6 +133,20 @@ public static class RecServeHost
         }
         app.MapDashboard(options.MonitoringPort);
         return app;
+    }
+
+    private static RecServe.Embeddings.Redis.RedisClusterOverrides RedisOverrides(ServerOptions options)
+    {
+        if (options.RedisTimeoutMs is <= 0)
+        {
+            throw new ArgumentException($"--redis_timeout_ms must be positive, not {options.RedisTimeoutMs}");
+        }
+        return new RecServe.Embeddings.Redis.RedisClusterOverrides(
+            string.IsNullOrEmpty(options.RedisEndpoints) ? null : options.RedisEndpoints,
+            string.IsNullOrEmpty(options.RedisPassword) ? null : options.RedisPassword,
+            options.RedisTls,
+            options.RedisTimeoutMs,
+            options.RedisOnFailure is { } mode ? RecServe.Embeddings.Redis.RedisClusterOverrides.ParseFailureMode(mode) : null);
     }
 
     /// <summary>Opens each model's delta stream when <c>--delta_stream_redis</c> is given (a bad value fails start-up).</summary>
