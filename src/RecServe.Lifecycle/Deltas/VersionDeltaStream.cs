@@ -414,13 +414,17 @@ internal sealed partial class VersionDeltaStream
         {
             _readErrors++;
             first = _state != DeltaStreamState.Unreachable;
-            _state = DeltaStreamState.Unreachable;
         }
         (_observer as IDeltaStreamObserver)?.OnStreamError(_model, _version, "unreachable");
         if (first)
         {
             LogUnreachable(_logger, _model, _version, _stream.Description, e.Message);
+            // The error first, then the state: whoever sees the state Unreachable also sees why, in model status too.
             SetUnreachable($"delta stream {_stream.Description} unreachable since {_time.GetUtcNow():O}: {e.Message}");
+            lock (_statusLock)
+            {
+                _state = DeltaStreamState.Unreachable;
+            }
         }
     }
 
