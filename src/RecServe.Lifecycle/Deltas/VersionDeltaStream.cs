@@ -48,6 +48,7 @@ internal sealed partial class VersionDeltaStream
     private long _skipped;
     private long _refused;
     private long _readErrors;
+    private long _otherVersions;
     private string? _refusal;
     private string? _unreachable;
     private Task _loop = Task.CompletedTask;
@@ -105,7 +106,7 @@ internal sealed partial class VersionDeltaStream
             var lag = since is null ? double.NaN : Math.Max(0, (now - since.Value).TotalSeconds);
             var waitingFor = _waiting.Count > 0 ? _deltas.LastAppliedSeq + 1 : 0;
             return new DeltaStreamStatus(_model, _version, _stream.Description, _state, _cursor.ToString(), _deltas.LastAppliedSeq, waitingFor,
-                _lastAppliedPublishedAt, lag, _entries, _applied, _skipped, _refused, _readErrors, _refusal ?? _unreachable);
+                _lastAppliedPublishedAt, lag, _entries, _applied, _skipped, _refused, _readErrors, _refusal ?? _unreachable, _otherVersions);
         }
     }
 
@@ -278,6 +279,15 @@ internal sealed partial class VersionDeltaStream
 
     private void Take(DeltaStreamOutcome outcome)
     {
+        if (outcome.Version != 0 && outcome.Version != _version)
+        {
+            // Another version's delta (seqs count per version): neither applied nor refused here.
+            lock (_statusLock)
+            {
+                _otherVersions++;
+            }
+            return;
+        }
         if (outcome.File is null)
         {
             Refuse(outcome.Seq, outcome.Refusal!);

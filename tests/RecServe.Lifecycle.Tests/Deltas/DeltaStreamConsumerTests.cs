@@ -40,11 +40,11 @@ public sealed class DeltaStreamConsumerTests : IDisposable
         return File.ReadAllBytes(DeltaPath(seq));
     }
 
-    private void Publish(long seq)
+    private void Publish(long seq, long version = 0)
     {
         var bytes = WriteDelta(seq);
         var delta = DeltaFile.Parse(bytes, DeltaPath(seq));
-        foreach (var part in DeltaStreamPart.Split(bytes, seq, delta.Checksum, DateTimeOffset.UtcNow, DeltaStreamPart.NewPublication(), 64))
+        foreach (var part in DeltaStreamPart.Split(bytes, seq, delta.Checksum, DateTimeOffset.UtcNow, DeltaStreamPart.NewPublication(), 64, version))
         {
             _log.Append(part.Encode());
         }
@@ -89,6 +89,22 @@ public sealed class DeltaStreamConsumerTests : IDisposable
             Assert.Equal(0, applied.WaitingForSeq);
             Assert.Null(applied.Error);
         }
+    }
+
+    [Fact]
+    public async Task ADeltaPublishedForAnotherVersionIsLeftToThatVersion()
+    {
+        using var manager = Manager();
+        await manager.ApplyConfigAsync([ModelConfig.Latest(Model, _bundle.BasePath)]);
+        Publish(1, version: 7);
+        var other = await WaitForAsync(manager, s => s.OtherVersions == 1, "the version 7 delta to be read");
+        Assert.Equal(0, other.LastAppliedSeq);
+        Assert.Equal(0, other.DeltasSkipped);
+        Assert.Null(other.Error);
+
+        Publish(1, version: 1);
+        var applied = await WaitForAsync(manager, s => s.LastAppliedSeq == 1, "the version 1 delta to apply");
+        Assert.Equal(1, applied.DeltasApplied);
     }
 
     [Fact]
