@@ -79,7 +79,7 @@ def poll():
 deadline = time.time() + 30
 poller = threading.Thread(target=poll)
 poller.start()
-out = subprocess.run(["dotnet", dll, "delta", "publish", delta, "--redis", redis, "--model", "demo"],
+out = subprocess.run(["dotnet", dll, "delta", "publish", delta, "--redis", redis, "--model", "demo", "--version", "1"],
                      capture_output=True, text=True, check=True).stdout
 poller.join()
 m = re.search(r"as (\d+) entries (\d+)-", out)
