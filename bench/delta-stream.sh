@@ -5,7 +5,11 @@
 # a tight loop; latency = the first answer that shows the delta − the publish time (the ms part of the first stream
 # entry's id: Redis's clock, the same machine). Prints per size: min, p50, max, and writes results.csv. Not part of CI.
 #
-#   bench/delta-stream.sh                         # sizes 1, 1000, 100000 rows, 10 deltas each
+# With LOAD_RATE=N, `recserve bench` sends N gRPC requests/s (batch 32, open loop) for LOAD_SECONDS while the deltas are
+# published, and its summary (errors, percentiles) is printed at the end.
+#
+#   bench/delta-stream.sh                         # sizes 1, 1000, 100000 rows, 10 deltas each, no other load
+#   LOAD_RATE=200 bench/delta-stream.sh           # the same under 200 requests/s
 #   SIZES="1 10000" COUNT=5 SKIP_BUILD=1 bench/delta-stream.sh
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -13,6 +17,8 @@ cd "$(dirname "$0")/.."
 SIZES=${SIZES:-"1 1000 100000"}
 COUNT=${COUNT:-10}
 DIM=${DIM:-16}
+LOAD_RATE=${LOAD_RATE:-0}
+LOAD_SECONDS=${LOAD_SECONDS:-60}
 OUT=${OUT:-artifacts/delta-stream/$(date -u +%Y%m%d-%H%M%S)}
 free_port() { python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'; }
 REDIS_PORT=$(free_port)
@@ -31,7 +37,7 @@ mkdir -p "$work/redis" "$work/deltas"
 
 redis-server --port "$REDIS_PORT" --bind 127.0.0.1 --dir "$work/redis" --save "" --appendonly no >"$OUT/redis.log" 2>&1 &
 redis=$!
-cleanup() { kill "${server:-}" "$redis" 2>/dev/null || true; wait 2>/dev/null || true; }
+cleanup() { kill "${load:-}" "${server:-}" "$redis" 2>/dev/null || true; wait 2>/dev/null || true; }
 trap cleanup EXIT
 
 recserve demo-model --rows 200000 --dim "$DIM" --tables 1 --out "$work/models/demo/1" >"$OUT/demo-model.log"
@@ -43,9 +49,10 @@ for _ in $(seq 1 120); do
   sleep 0.5
 done
 
-# Every delta upserts id 5 (the id the prediction reads) with a new value, plus rows-1 other ids.
+# Every delta upserts id 5 (the id the prediction reads) with a new value, plus rows-1 other ids. All are written
+# before any is published, so that writing them does not compete with the server while latency is measured.
 seq=0
-echo "size,seq,parts,latency_ms" >"$OUT/results.csv"
+plan=()
 for size in $SIZES; do
   for _ in $(seq 1 "$COUNT"); do
     seq=$((seq + 1))
@@ -60,26 +67,40 @@ with open(path, "w") as f:
 PY
     recserve delta make --bundle "$work/models/demo/1" --table table_0 --from "$work/deltas/$seq.csv" --seq "$seq" \
       --out "$work/deltas/$seq.delta" >/dev/null
-    python3 - "$REST_PORT" "$dll" "$work/deltas/$seq.delta" "127.0.0.1:$REDIS_PORT" "$size" "$seq" >>"$OUT/results.csv" <<'PY'
+    plan+=("$size:$seq")
+  done
+done
+
+if [ "$LOAD_RATE" -gt 0 ]; then
+  dotnet "$dll" bench --api grpc --target "127.0.0.1:$GRPC_PORT" --model demo --rate "$LOAD_RATE" --batch 32 \
+    --id-max f_0=200000 --warmup 2 --duration "$LOAD_SECONDS" >"$OUT/load.txt" 2>&1 &
+  load=$!
+  sleep 3
+fi
+
+echo "size,seq,parts,latency_ms" >"$OUT/results.csv"
+for item in "${plan[@]}"; do
+  size=${item%%:*}
+  seq=${item##*:}
+  python3 - "$REST_PORT" "$dll" "$work/deltas/$seq.delta" "127.0.0.1:$REDIS_PORT" "$size" "$seq" >>"$OUT/results.csv" <<'PY'
 import json, re, subprocess, sys, threading, time, http.client
 port, dll, delta, redis, size, seq = sys.argv[1:7]
 body = json.dumps({"instances": [{"dense": [0.0] * 13, "f_0": [5]}]})
 def predict(conn):
     conn.request("POST", "/v1/models/demo:predict", body, {"Content-Type": "application/json"})
     return conn.getresponse().read()
-conn = http.client.HTTPConnection("127.0.0.1", int(port))
-before = predict(conn)
+before = predict(http.client.HTTPConnection("127.0.0.1", int(port)))
 seen = {}
+deadline = time.time() + 30
 def poll():
     c = http.client.HTTPConnection("127.0.0.1", int(port))
     while time.time() < deadline:
         if predict(c) != before:
             seen["at"] = time.time()
             return
-deadline = time.time() + 30
 poller = threading.Thread(target=poll)
 poller.start()
-out = subprocess.run(["dotnet", dll, "delta", "publish", delta, "--redis", redis, "--model", "demo"],
+out = subprocess.run(["dotnet", dll, "delta", "publish", delta, "--redis", redis, "--model", "demo", "--version", "1"],
                      capture_output=True, text=True, check=True).stdout
 poller.join()
 m = re.search(r"as (\d+) entries (\d+)-", out)
@@ -87,8 +108,13 @@ parts, published_ms = int(m.group(1)), int(m.group(2))
 latency = (seen["at"] * 1000 - published_ms) if "at" in seen else float("nan")
 print(f"{size},{seq},{parts},{latency:.1f}")
 PY
-  done
 done
+if [ -n "${load:-}" ]; then
+  wait "$load" || true
+  load=
+  echo "load during the publishes (recserve bench, $LOAD_RATE req/s):"
+  cat "$OUT/load.txt"
+fi
 
 python3 - "$OUT/results.csv" <<'PY'
 import csv, sys, statistics

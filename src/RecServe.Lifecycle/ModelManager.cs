@@ -138,14 +138,17 @@ public sealed partial class ModelManager : IDisposable
     /// <summary>Unloads every version (after in-flight requests finish).</summary>
     public void Dispose()
     {
+        // Consumers first, and waited for (an apply in flight holds a lease), so that the overlays close with the versions.
+        var stopping = new List<Task>();
         foreach (var tracker in _trackers.Values)
         {
             foreach (var stream in tracker.Streams.Values)
             {
-                _ = stream.StopAsync();
+                stopping.Add(stream.StopAsync());
             }
             tracker.Streams.Clear();
         }
+        Task.WhenAll(stopping).Wait(TimeSpan.FromSeconds(10));
         var map = Interlocked.Exchange(ref _map, ServingMap.Empty);
         foreach (var model in map.Models.Values)
         {

@@ -58,11 +58,11 @@ public sealed class DeltaStreamTests(ITestOutputHelper output) : IDisposable
             Assert.True(latency < TimeSpan.FromSeconds(5), $"seq 1 took {latency.TotalMilliseconds:F0} ms to show");
 
             // The command users run: validates, publishes, reports.
-            using var publish = RecServeCommand.Start("delta", ["publish", DeltaPath(2), "--redis", redis.Endpoint, "--model", Model]);
+            using var publish = RecServeCommand.Start("delta", ["publish", DeltaPath(2), "--redis", redis.Endpoint, "--model", Model, "--version", "1"]);
             var printed = await publish.StandardOutput.ReadToEndAsync() + await publish.StandardError.ReadToEndAsync();
             await publish.WaitForExitAsync();
             Assert.True(publish.ExitCode == 0, printed);
-            Assert.Contains($"published seq 2", printed, StringComparison.Ordinal);
+            Assert.Contains("published seq 2 for version 1", printed, StringComparison.Ordinal);
             await WaitForAsync(server, Series("recserve_delta_last_seq"), 2);
             Assert.Equal(Expected(2), await PredictAsync(server));
             Assert.Equal(2, await MetricsText.ScrapeAsync(server, Series("recserve_delta_stream_deltas_applied_total")));

@@ -12,17 +12,18 @@ namespace RecServe.Embeddings.Redis.Streams;
 public static class RedisDeltaPublisher
 {
     /// <summary>
-    /// Publishes <paramref name="delta"/> (whose bytes are <paramref name="file"/>) to <paramref name="key"/>;
-    /// <paramref name="progress"/> hears the parts queued, then all of them once committed. Returns the entry ids.
+    /// Publishes <paramref name="delta"/> (whose bytes are <paramref name="file"/>) to <paramref name="key"/>, for bundle
+    /// <paramref name="version"/> (0: any version that reads it); <paramref name="progress"/> hears the parts queued, then
+    /// all of them once committed. Returns the entry ids.
     /// </summary>
     /// <exception cref="RedisException">Redis refused or could not be reached; nothing was added.</exception>
     public static async Task<IReadOnlyList<string>> PublishAsync(IDatabase database, string key, DeltaFile delta, byte[] file,
-        DateTimeOffset publishedAt, int partBytes = DeltaStreamPart.DefaultPartBytes, IProgress<(int Done, int Parts)>? progress = null)
+        DateTimeOffset publishedAt, int partBytes = DeltaStreamPart.DefaultPartBytes, IProgress<(int Done, int Parts)>? progress = null, long version = 0)
     {
         ArgumentNullException.ThrowIfNull(database);
         ArgumentNullException.ThrowIfNull(delta);
         ArgumentNullException.ThrowIfNull(file);
-        var parts = DeltaStreamPart.Split(file, delta.Seq, delta.Checksum, publishedAt, DeltaStreamPart.NewPublication(), partBytes);
+        var parts = DeltaStreamPart.Split(file, delta.Seq, delta.Checksum, publishedAt, DeltaStreamPart.NewPublication(), partBytes, version);
         var transaction = database.CreateTransaction();
         var added = new Task<RedisValue>[parts.Count];
         for (var k = 0; k < parts.Count; k++)

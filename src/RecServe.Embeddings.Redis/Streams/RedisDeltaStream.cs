@@ -75,10 +75,18 @@ public sealed class RedisDeltaStream : IDeltaStream
     /// <inheritdoc />
     public async ValueTask DisposeAsync()
     {
-        if (_connection is not null)
+        if (_connection is null)
+        {
+            return;
+        }
+        try
         {
             await _connection.CloseAsync(allowCommandsToComplete: false).ConfigureAwait(false);
-            _connection.Dispose();
         }
+        catch (RedisException)
+        {
+            // Redis is gone: there is no one to say goodbye to.
+        }
+        _connection.Dispose();
     }
 }

@@ -18,6 +18,7 @@ namespace RecServe.Lifecycle.Deltas;
 /// <param name="DeltasRefused">Publications refused whole (corrupt, truncated, not fitting the model).</param>
 /// <param name="ReadErrors">Reads that failed (Redis unreachable or erroring).</param>
 /// <param name="Error">The consumer's current problem, or null.</param>
+/// <param name="OtherVersions">Publications read that were for another bundle version (published with another <c>--version</c>).</param>
 public sealed record DeltaStreamStatus(string Model, long Version, string Stream, DeltaStreamState State, string Position, long LastAppliedSeq,
     long WaitingForSeq, DateTimeOffset? LastAppliedPublishedAt, double LagSeconds, long EntriesRead, long DeltasApplied, long DeltasSkipped,
-    long DeltasRefused, long ReadErrors, string? Error);
+    long DeltasRefused, long ReadErrors, string? Error, long OtherVersions = 0);

@@ -48,6 +48,7 @@ internal sealed partial class VersionDeltaStream
     private long _skipped;
     private long _refused;
     private long _readErrors;
+    private long _otherVersions;
     private string? _refusal;
     private string? _unreachable;
     private Task _loop = Task.CompletedTask;
@@ -105,7 +106,7 @@ internal sealed partial class VersionDeltaStream
             var lag = since is null ? double.NaN : Math.Max(0, (now - since.Value).TotalSeconds);
             var waitingFor = _waiting.Count > 0 ? _deltas.LastAppliedSeq + 1 : 0;
             return new DeltaStreamStatus(_model, _version, _stream.Description, _state, _cursor.ToString(), _deltas.LastAppliedSeq, waitingFor,
-                _lastAppliedPublishedAt, lag, _entries, _applied, _skipped, _refused, _readErrors, _refusal ?? _unreachable);
+                _lastAppliedPublishedAt, lag, _entries, _applied, _skipped, _refused, _readErrors, _refusal ?? _unreachable, _otherVersions);
         }
     }
 
@@ -174,7 +175,14 @@ internal sealed partial class VersionDeltaStream
             {
                 _state = DeltaStreamState.Stopped;
             }
-            await _stream.DisposeAsync().ConfigureAwait(false);
+            try
+            {
+                await _stream.DisposeAsync().ConfigureAwait(false);
+            }
+            catch (Exception e) when (e is IOException or ObjectDisposedException or InvalidOperationException)
+            {
+                // Closing a connection to a Redis that is gone: nothing left to do.
+            }
         }
     }
 
@@ -271,6 +279,15 @@ internal sealed partial class VersionDeltaStream
 
     private void Take(DeltaStreamOutcome outcome)
     {
+        if (outcome.Version != 0 && outcome.Version != _version)
+        {
+            // Another version's delta (seqs count per version): neither applied nor refused here.
+            lock (_statusLock)
+            {
+                _otherVersions++;
+            }
+            return;
+        }
         if (outcome.File is null)
         {
             Refuse(outcome.Seq, outcome.Refusal!);
@@ -407,13 +424,17 @@ internal sealed partial class VersionDeltaStream
         {
             _readErrors++;
             first = _state != DeltaStreamState.Unreachable;
-            _state = DeltaStreamState.Unreachable;
         }
         (_observer as IDeltaStreamObserver)?.OnStreamError(_model, _version, "unreachable");
         if (first)
         {
             LogUnreachable(_logger, _model, _version, _stream.Description, e.Message);
+            // The error first, then the state: whoever sees the state Unreachable also sees why, in model status too.
             SetUnreachable($"delta stream {_stream.Description} unreachable since {_time.GetUtcNow():O}: {e.Message}");
+            lock (_statusLock)
+            {
+                _state = DeltaStreamState.Unreachable;
+            }
         }
     }
 

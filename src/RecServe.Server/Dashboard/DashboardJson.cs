@@ -72,6 +72,7 @@ public static class DashboardJson
             json.WriteNumber("skipped", stream.DeltasSkipped);
             json.WriteNumber("refused", stream.DeltasRefused);
             json.WriteNumber("read_errors", stream.ReadErrors);
+            json.WriteNumber("other_versions", stream.OtherVersions);
             json.WriteString("error", stream.Error);
             json.WriteEndObject();
         }

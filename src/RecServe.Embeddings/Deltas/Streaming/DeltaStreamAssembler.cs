@@ -56,7 +56,8 @@ public sealed class DeltaStreamAssembler
         {
             var seq = _open.Count > 0 ? _open[0].Seq : part.Seq;
             var published = _open.Count > 0 ? _open[0].PublishedAt : part.PublishedAt;
-            outcomes.Add(new DeltaStreamOutcome(seq, _openFirst, entry.Id, published, null, $"delta seq {seq} refused whole: {why}"));
+            var version = _open.Count > 0 ? _open[0].Version : part.Version;
+            outcomes.Add(new DeltaStreamOutcome(seq, _openFirst, entry.Id, published, null, $"delta seq {seq} refused whole: {why}", version));
             _open.Clear();
             // The rest of this publication's parts would only repeat the refusal.
             _discarding = part.Part < part.Parts ? part.Publication : null;
@@ -85,7 +86,8 @@ public sealed class DeltaStreamAssembler
         }
         var first = _open[0];
         var previous = _open[^1];
-        if (part.Seq != first.Seq || part.Parts != first.Parts || part.FileBytes != first.FileBytes || part.FileChecksum != first.FileChecksum)
+        if (part.Seq != first.Seq || part.Version != first.Version || part.Parts != first.Parts || part.FileBytes != first.FileBytes
+            || part.FileChecksum != first.FileChecksum)
         {
             return $"part {part.Part} says seq {part.Seq}, {part.Parts} parts, {part.FileBytes} bytes, where part 1 said seq {first.Seq}, {first.Parts} parts, {first.FileBytes} bytes";
         }
@@ -105,7 +107,7 @@ public sealed class DeltaStreamAssembler
         if (total != first.FileBytes)
         {
             return new DeltaStreamOutcome(first.Seq, _openFirst, last, first.PublishedAt, null,
-                $"delta seq {first.Seq} refused whole: its {parts.Length} parts hold {total} bytes, the file has {first.FileBytes} (truncated)");
+                $"delta seq {first.Seq} refused whole: its {parts.Length} parts hold {total} bytes, the file has {first.FileBytes} (truncated)", first.Version);
         }
         var file = new byte[total];
         foreach (var part in parts)
@@ -116,9 +118,9 @@ public sealed class DeltaStreamAssembler
         if (computed != first.FileChecksum || DeltaFile.StoredChecksum(file) != first.FileChecksum)
         {
             return new DeltaStreamOutcome(first.Seq, _openFirst, last, first.PublishedAt, null,
-                $"delta seq {first.Seq} refused whole: the file its parts make hashes to {computed:x16}, the publisher said {first.FileChecksum:x16} (corrupt)");
+                $"delta seq {first.Seq} refused whole: the file its parts make hashes to {computed:x16}, the publisher said {first.FileChecksum:x16} (corrupt)", first.Version);
         }
-        return new DeltaStreamOutcome(first.Seq, _openFirst, last, first.PublishedAt, file, null);
+        return new DeltaStreamOutcome(first.Seq, _openFirst, last, first.PublishedAt, file, null, first.Version);
     }
 
     private void RefuseOpen(string why, List<DeltaStreamOutcome> outcomes)
@@ -129,7 +131,7 @@ public sealed class DeltaStreamAssembler
         }
         var first = _open[0];
         outcomes.Add(new DeltaStreamOutcome(first.Seq, _openFirst, _openLast, first.PublishedAt, null,
-            $"delta seq {first.Seq} refused whole: only {_open.Count} of its {first.Parts} parts arrived before {why} (truncated)"));
+            $"delta seq {first.Seq} refused whole: only {_open.Count} of its {first.Parts} parts arrived before {why} (truncated)", first.Version));
         _open.Clear();
     }
 }

@@ -10,4 +10,6 @@ namespace RecServe.Embeddings.Deltas.Streaming;
 /// <param name="PublishedAt">When it was published (the epoch when unknown).</param>
 /// <param name="File">The whole delta file, its checksum verified; null when refused.</param>
 /// <param name="Refusal">Why the entries were refused; null when <paramref name="File"/> is set.</param>
-public sealed record DeltaStreamOutcome(long Seq, StreamEntryId FirstEntry, StreamEntryId LastEntry, DateTimeOffset PublishedAt, byte[]? File, string? Refusal);
+/// <param name="Version">The bundle version the publication is for; 0 for any (or unknown).</param>
+public sealed record DeltaStreamOutcome(long Seq, StreamEntryId FirstEntry, StreamEntryId LastEntry, DateTimeOffset PublishedAt, byte[]? File, string? Refusal,
+    long Version = 0);

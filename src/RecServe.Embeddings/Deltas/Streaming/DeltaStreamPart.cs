@@ -39,6 +39,9 @@ public sealed record DeltaStreamPart(string Publication, long Seq, int Part, int
         /// <summary>The delta's seq.</summary>
         public const string Seq = "seq";
 
+        /// <summary>The bundle version the delta is for (absent: any).</summary>
+        public const string Version = "version";
+
         /// <summary>Part number, 1-based.</summary>
         public const string Part = "part";
 
@@ -64,6 +67,12 @@ public sealed record DeltaStreamPart(string Publication, long Seq, int Part, int
         public const string Data = "data";
     }
 
+    /// <summary>
+    /// The bundle version the delta is for (seqs count per version, as <c>&lt;version&gt;/deltas/</c> files do); 0 when the
+    /// publisher did not say, and then every version that reads the entry takes it.
+    /// </summary>
+    public long Version { get; init; }
+
     /// <summary>XXH3-64 (seed 0) of <see cref="Data"/>.</summary>
     public ulong DataChecksum => XxHash3.HashToUInt64(Data.Span);
 
@@ -71,7 +80,7 @@ public sealed record DeltaStreamPart(string Publication, long Seq, int Part, int
     /// Splits a delta file (already validated by the caller) into parts of at most <paramref name="partBytes"/> bytes of data.
     /// </summary>
     public static IReadOnlyList<DeltaStreamPart> Split(ReadOnlyMemory<byte> file, long seq, ulong fileChecksum, DateTimeOffset publishedAt,
-        string publication, int partBytes = DefaultPartBytes)
+        string publication, int partBytes = DefaultPartBytes, long version = 0)
     {
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(partBytes);
         var parts = (int)Math.Max(1, (file.Length + (long)partBytes - 1) / partBytes);
@@ -80,7 +89,7 @@ public sealed record DeltaStreamPart(string Publication, long Seq, int Part, int
         {
             var offset = k * partBytes;
             var data = file.Slice(offset, Math.Min(partBytes, file.Length - offset));
-            result[k] = new DeltaStreamPart(publication, seq, k + 1, parts, offset, file.Length, fileChecksum, publishedAt, data);
+            result[k] = new DeltaStreamPart(publication, seq, k + 1, parts, offset, file.Length, fileChecksum, publishedAt, data) { Version = version };
         }
         return result;
     }
@@ -89,20 +98,28 @@ public sealed record DeltaStreamPart(string Publication, long Seq, int Part, int
     public static string NewPublication() => Guid.NewGuid().ToString("N");
 
     /// <summary>The entry's fields as names and raw values, in the documented order.</summary>
-    public IReadOnlyList<KeyValuePair<string, ReadOnlyMemory<byte>>> Encode() =>
-    [
-        Text(Fields.Format, FormatName),
-        Text(Fields.Publication, Publication),
-        Text(Fields.Seq, Number(Seq)),
-        Text(Fields.Part, Number(Part)),
-        Text(Fields.Parts, Number(Parts)),
-        Text(Fields.Offset, Number(Offset)),
-        Text(Fields.FileBytes, Number(FileBytes)),
-        Text(Fields.FileChecksum, FileChecksum.ToString("x16", CultureInfo.InvariantCulture)),
-        Text(Fields.PartChecksum, DataChecksum.ToString("x16", CultureInfo.InvariantCulture)),
-        Text(Fields.PublishedAtMs, Number(PublishedAt.ToUnixTimeMilliseconds())),
-        new(Fields.Data, Data),
-    ];
+    public IReadOnlyList<KeyValuePair<string, ReadOnlyMemory<byte>>> Encode()
+    {
+        var fields = new List<KeyValuePair<string, ReadOnlyMemory<byte>>>(12)
+        {
+            Text(Fields.Format, FormatName),
+            Text(Fields.Publication, Publication),
+            Text(Fields.Seq, Number(Seq)),
+        };
+        if (Version > 0)
+        {
+            fields.Add(Text(Fields.Version, Number(Version)));
+        }
+        fields.Add(Text(Fields.Part, Number(Part)));
+        fields.Add(Text(Fields.Parts, Number(Parts)));
+        fields.Add(Text(Fields.Offset, Number(Offset)));
+        fields.Add(Text(Fields.FileBytes, Number(FileBytes)));
+        fields.Add(Text(Fields.FileChecksum, FileChecksum.ToString("x16", CultureInfo.InvariantCulture)));
+        fields.Add(Text(Fields.PartChecksum, DataChecksum.ToString("x16", CultureInfo.InvariantCulture)));
+        fields.Add(Text(Fields.PublishedAtMs, Number(PublishedAt.ToUnixTimeMilliseconds())));
+        fields.Add(new(Fields.Data, Data));
+        return fields;
+    }
 
     /// <summary>
     /// Reads a part from an entry's fields. A part whose identity fields parse but whose data is damaged comes back
@@ -126,7 +143,10 @@ public sealed record DeltaStreamPart(string Publication, long Seq, int Part, int
             ReadLong(fields, Fields.FileBytes, DeltaFormat.HeaderBytes + DeltaFormat.TrailerBytes, DeltaFormat.MaxFileBytes),
             ReadHex(fields, Fields.FileChecksum),
             DateTimeOffset.FromUnixTimeMilliseconds(ReadLong(fields, Fields.PublishedAtMs, 0, 253402300799999)),
-            fields.TryGetValue(Fields.Data, out var data) ? data : throw new DeltaStreamFormatException($"entry has no '{Fields.Data}' field"));
+            fields.TryGetValue(Fields.Data, out var data) ? data : throw new DeltaStreamFormatException($"entry has no '{Fields.Data}' field"))
+        {
+            Version = fields.ContainsKey(Fields.Version) ? ReadLong(fields, Fields.Version, 1) : 0,
+        };
         if (part.Part > part.Parts)
         {
             throw new DeltaStreamFormatException($"entry says part {part.Part} of {part.Parts}");

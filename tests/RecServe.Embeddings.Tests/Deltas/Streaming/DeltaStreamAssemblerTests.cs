@@ -65,6 +65,17 @@ public sealed class DeltaStreamAssemblerTests : IDisposable
     }
 
     [Fact]
+    public void TheTargetVersionTravelsWithTheParts()
+    {
+        var (bytes, delta) = Delta(4);
+        Feed(DeltaStreamPart.Split(bytes, 4, delta.Checksum, DateTimeOffset.UnixEpoch, "p", 100, version: 12));
+        Feed(DeltaStreamPart.Split(bytes, 4, delta.Checksum, DateTimeOffset.UnixEpoch, "q", 100));
+
+        Assert.Equal([12L, 0L], _outcomes.Select(o => o.Version));
+        Assert.All(_outcomes, o => Assert.Equal(bytes, o.File));
+    }
+
+    [Fact]
     public void NothingComesOutUntilTheLastPartAndTheOpenSetIsReported()
     {
         var parts = Parts(1);
