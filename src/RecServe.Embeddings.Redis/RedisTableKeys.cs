@@ -12,7 +12,7 @@ namespace RecServe.Embeddings.Redis;
 /// the keys of one group share a slot, so a batch needs one command per group, while the groups spread the table
 /// over every shard (a tag per table would put the whole table on one shard). Bookkeeping keys
 /// <c>rs:T:H:complete</c>, <c>:progress</c> and <c>:delta_seq</c> say whether the copy is whole and how far a push or
-/// the deltas got.
+/// the deltas got; <c>:delta_lock</c> is held by the replica writing a delta.
 /// </summary>
 public sealed class RedisTableKeys
 {
@@ -31,6 +31,7 @@ public sealed class RedisTableKeys
         CompleteKey = root + ":complete";
         ProgressKey = root + ":progress";
         DeltaSeqKey = root + ":delta_seq";
+        DeltaLockKey = root + ":delta_lock";
         _groupPrefixes = new byte[groups][];
         for (var g = 0; g < groups; g++)
         {
@@ -61,6 +62,9 @@ public sealed class RedisTableKeys
 
     /// <summary>The last delta seq applied to the cluster copy.</summary>
     public RedisKey DeltaSeqKey { get; }
+
+    /// <summary>Held (with an expiry) by the one replica writing a delta into the copy, so that writers take turns.</summary>
+    public RedisKey DeltaLockKey { get; }
 
     /// <summary>The group of <paramref name="id"/>: a mix of its bits mapped onto [0, Groups) by multiply-shift.</summary>
     public int GroupOf(long id)

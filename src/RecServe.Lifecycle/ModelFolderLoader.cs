@@ -1,3 +1,4 @@
+using RecServe.Embeddings.Redis;
 using RecServe.Runtime;
 using RecServe.Runtime.Batching;
 using RecServe.Runtime.Onnx;
@@ -13,15 +14,16 @@ namespace RecServe.Lifecycle;
 /// <param name="batching">Batching settings, or null for no batching.</param>
 /// <param name="observers">Makes the batching observer (metrics) of a model, by model name.</param>
 /// <param name="stateDirectory">The <c>--state_dir</c> folder, or null for the default beside each base path.</param>
+/// <param name="redis">The server's Redis flags, imposed on every bundle's cluster tables; null keeps the manifests' settings.</param>
 public sealed class ModelFolderLoader(OnnxModelOptions options, BatchingOptions? batching = null, Func<string, IBatchObserver?>? observers = null,
-    string? stateDirectory = null) : IVersionLoader
+    string? stateDirectory = null, RedisClusterOverrides? redis = null) : IVersionLoader
 {
     /// <inheritdoc />
     public IModel Load(string modelName, long version, string path)
     {
         var basePath = Path.GetDirectoryName(Path.GetFullPath(path).TrimEnd(Path.DirectorySeparatorChar)) ?? path;
         var overlay = StateDirectory.Overlay(StateDirectory.Root(stateDirectory, basePath), modelName, version);
-        var model = ModelLoader.Load(path, options, overlay);
+        var model = ModelLoader.Load(path, options, overlay, redis);
         return batching is null ? model : new BatchingModel(model, batching, observers?.Invoke(modelName));
     }
 }

@@ -1,4 +1,5 @@
 using RecServe.Core.Bundles;
+using RecServe.Embeddings.Redis;
 using RecServe.Runtime.Bundles;
 using RecServe.Runtime.Onnx;
 
@@ -21,12 +22,18 @@ public static class ModelLoader
     /// Loads the version at <paramref name="versionPath"/>; <see cref="ModelLoadException"/> says why not. A bundle opens
     /// its delta overlay in <paramref name="overlayDirectory"/> when one is given; a plain ONNX model has none.
     /// </summary>
-    public static IModel Load(string versionPath, OnnxModelOptions options, string? overlayDirectory)
+    public static IModel Load(string versionPath, OnnxModelOptions options, string? overlayDirectory) => Load(versionPath, options, overlayDirectory, null);
+
+    /// <summary>
+    /// As <see cref="Load(string, OnnxModelOptions, string?)"/>, with <paramref name="redis"/> (the server's flags) over the
+    /// connection settings of a bundle's cluster tables.
+    /// </summary>
+    public static IModel Load(string versionPath, OnnxModelOptions options, string? overlayDirectory, RedisClusterOverrides? redis)
     {
         // The manifest decides: a bundle may keep its original model.onnx beside it as provenance.
         if (BundleManifestFile.Exists(versionPath))
         {
-            return BundleModel.Load(versionPath, options, overlayDirectory);
+            return BundleModel.Load(versionPath, options, overlayDirectory, redis);
         }
         var onnxPath = Path.Combine(versionPath, OnnxFileName);
         if (File.Exists(onnxPath))

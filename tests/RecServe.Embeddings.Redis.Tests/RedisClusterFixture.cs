@@ -70,6 +70,15 @@ public sealed class RedisClusterFixture : IAsyncLifetime
         await WaitForClusterOkAsync();
     }
 
+    /// <summary>Deletes every key on every master, so that a test starts from an empty cluster.</summary>
+    public void FlushAll()
+    {
+        foreach (var port in Ports)
+        {
+            Cli(port, "flushall");
+        }
+    }
+
     public Task DisposeAsync()
     {
         foreach (var server in _servers)

@@ -7,8 +7,8 @@ using RecServe.Embeddings.Overlay;
 
 namespace RecServe.Cli.Commands;
 
-/// <summary><c>recserve delta make | inspect | apply</c>: write, check and apply incremental updates (docs/DELTA.md).</summary>
-internal static class DeltaCommand
+/// <summary><c>recserve delta make | inspect | apply | publish</c>: write, check, apply and stream incremental updates (docs/DELTA.md).</summary>
+internal static partial class DeltaCommand
 {
     public static Command Create()
     {
@@ -17,10 +17,12 @@ internal static class DeltaCommand
             "Examples:\n" +
             "  recserve delta make --bundle models/dlrm/1 --table emb_0 --from rows.csv --seq 1 --out models/dlrm/1/deltas/1.delta\n" +
             "  recserve delta inspect models/dlrm/1/deltas/1.delta\n" +
-            "  recserve delta apply models/dlrm/1 models/dlrm/1/deltas/1.delta --state-dir /var/lib/recserve");
+            "  recserve delta apply models/dlrm/1 models/dlrm/1/deltas/1.delta --state-dir /var/lib/recserve\n" +
+            "  recserve delta publish 2.delta --redis 10.0.0.1:6379 --model dlrm");
         command.Subcommands.Add(Make());
         command.Subcommands.Add(Inspect());
         command.Subcommands.Add(Apply());
+        command.Subcommands.Add(Publish());
         return command;
     }
 

@@ -37,6 +37,16 @@ internal static class ServeCommand
         var monitoringBind = new Option<string?>("--monitoring_bind_address") { Description = "Address the monitoring port binds to (default: --bind_address)." };
         var stateDir = new Option<string?>("--state_dir") { Description = "Folder for per model state: delta overlays and recorded warm-up requests (default: .recserve-state beside each model's base path)." };
         var recordWarmup = new Option<int>("--record_warmup") { Description = "Record the next N live predict requests per model into <state_dir>/<model>/warmup/ (docs/WARMUP.md); 0 = off.", DefaultValueFactory = _ => 0 };
+        var device = new Option<string>("--device") { Description = "Where dense graphs run: cpu, or cuda (ONNX Runtime's CUDA execution provider; the server refuses to start where it cannot be used).", DefaultValueFactory = _ => defaults.Device };
+        device.AcceptOnlyFromAmong("cpu", "cuda");
+        var redisEndpoints = new Option<string?>("--redis_endpoints") { Description = "Redis Cluster seed nodes (host:port,...) for every table with residency redis, over the bundle manifests'." };
+        var redisPassword = new Option<string?>("--redis_password") { Description = "Redis AUTH password for the cluster tables, over the manifests' password_env; also RECSERVE_REDIS_PASSWORD." };
+        var redisTls = new Option<bool?>("--redis_tls") { Description = "TLS to the Redis Cluster (true|false), over the manifests' setting." };
+        var redisTimeout = new Option<int?>("--redis_timeout_ms") { Description = "Most milliseconds one batch lookup waits for the cluster, over the manifests' timeout_ms." };
+        var redisOnFailure = new Option<string?>("--redis_on_failure") { Description = "degrade (default rows for ids of an unreachable shard, counted) or fail (UNAVAILABLE / 503), over the manifests' on_failure." };
+        redisOnFailure.AcceptOnlyFromAmong("degrade", "fail");
+        var deltaStreamRedis = new Option<string?>("--delta_stream_redis") { Description = "Redis holding the models' delta streams, host:port[,password=...] (or the password in RECSERVE_DELTA_STREAM_PASSWORD): every served bundle version applies what `recserve delta publish` writes to recserve:deltas:<model> (docs/DELTA.md)." };
+        var deltaStreamPrefix = new Option<string>("--delta_stream_key_prefix") { Description = "Prefix of the delta stream keys: model m reads <prefix>m.", DefaultValueFactory = _ => defaults.DeltaStreamKeyPrefix };
         var adminToken = new Option<string?>("--admin_token") { Description = "Bearer token enabling admin calls (ModelService.HandleReloadConfigRequest); also RECSERVE_ADMIN_TOKEN. Off when unset." };
         var logFormat = new Option<string>("--log_format") { Description = "Log lines on stdout: json (one JSON object per line), text, or auto: json when stdout is not a terminal (containers, log files), text on a terminal.", DefaultValueFactory = _ => ServeLogFormat.Auto };
         logFormat.AcceptOnlyFromAmong(ServeLogFormat.Auto, ServeLogFormat.Json, ServeLogFormat.Text);
@@ -63,6 +73,8 @@ internal static class ServeCommand
             "  recserve serve --config /etc/recserve/appsettings.json   # {\"RecServe\": {\"rest_api_port\": 9501}}")
         {
             port, restPort, bind, modelName, basePath, configFile, poll, maxMessage, intraOp, interOp, spinning, batching, batchingFile, maxElements, maxBatchRows, maxStringBytes, maxJsonDepth, maxConcurrent, tlsCert, tlsKey, tlsClientCa, monitoringPort, monitoringBind, adminToken, stateDir, recordWarmup, config, logFormat,
+            device, redisEndpoints, redisPassword, redisTls, redisTimeout, redisOnFailure,
+            deltaStreamRedis, deltaStreamPrefix,
         };
         command.SetAction(async (parse, cancellationToken) =>
         {
@@ -93,8 +105,16 @@ internal static class ServeCommand
                 TlsClientCaFile = parse.GetValue(tlsClientCa),
                 StateDirectory = parse.GetValue(stateDir),
                 RecordWarmupRequests = parse.GetValue(recordWarmup),
+                DeltaStreamRedis = parse.GetValue(deltaStreamRedis),
+                DeltaStreamKeyPrefix = parse.GetValue(deltaStreamPrefix)!,
                 AdminToken = parse.GetValue(adminToken) ?? Environment.GetEnvironmentVariable("RECSERVE_ADMIN_TOKEN"),
                 LogFormat = ServeLogFormat.Resolve(parse.GetValue(logFormat)!, Console.IsOutputRedirected),
+                Device = parse.GetValue(device)!,
+                RedisEndpoints = parse.GetValue(redisEndpoints),
+                RedisPassword = parse.GetValue(redisPassword) ?? Environment.GetEnvironmentVariable("RECSERVE_REDIS_PASSWORD"),
+                RedisTls = parse.GetValue(redisTls),
+                RedisTimeoutMs = parse.GetValue(redisTimeout),
+                RedisOnFailure = parse.GetValue(redisOnFailure),
             };
             try
             {

@@ -20,14 +20,16 @@ public sealed class EmbeddingOverlay : IDisposable
     private readonly Dictionary<string, int> _byName = new(StringComparer.Ordinal);
     private readonly Dictionary<string, DenseWeightUpdate> _dense = new(StringComparer.Ordinal);
     private readonly Lock _applyLock = new();
+    private readonly IRemoteDeltaTarget? _remote;
     private long _lastApplied;
     private bool _disposed;
 
-    private EmbeddingOverlay(OverlayStore store, EmbeddingTable[] tables, DeltaTableSchema[] schemas)
+    private EmbeddingOverlay(OverlayStore store, EmbeddingTable[] tables, DeltaTableSchema[] schemas, IRemoteDeltaTarget? remote)
     {
         _store = store;
         _tables = tables;
         _schemas = schemas;
+        _remote = remote;
         for (var t = 0; t < tables.Length; t++)
         {
             _byName.Add(tables[t].Name, t);
@@ -39,6 +41,19 @@ public sealed class EmbeddingOverlay : IDisposable
 
     /// <summary>The seq of the last delta applied; 0 before the first.</summary>
     public long LastAppliedSeq => Volatile.Read(ref _lastApplied);
+
+    /// <summary>Where the version's delta stream consumer stopped, as committed with the last delta it applied or skipped; null before any.</summary>
+    public string? StreamPosition
+    {
+        get
+        {
+            lock (_applyLock)
+            {
+                ObjectDisposedException.ThrowIf(_disposed, this);
+                return _store.StreamPosition;
+            }
+        }
+    }
 
     /// <summary>The tables' names and encodings, as deltas are checked against them.</summary>
     public IReadOnlyList<DeltaTableSchema> Schemas => _schemas;
@@ -63,16 +78,26 @@ public sealed class EmbeddingOverlay : IDisposable
     /// Opens (or creates) the overlay in <paramref name="directory"/> over <paramref name="tables"/>, loads what
     /// earlier applies stored and attaches it to the tables, so that lookups see it from now on.
     /// </summary>
+    /// <remarks>
+    /// Tables of <paramref name="remote"/> (rows outside the process) take part in every delta: their records are
+    /// validated and logged like the others, handed to <paramref name="remote"/> before the commit, and their changed ids
+    /// reported, but no snapshot is published for them here.
+    /// </remarks>
     /// <exception cref="InvalidOperationException">The store was made for tables of another dim or dtype, or a table already has an overlay.</exception>
-    public static EmbeddingOverlay Open(string directory, IEnumerable<EmbeddingTable> tables)
+    public static EmbeddingOverlay Open(string directory, IEnumerable<EmbeddingTable> tables, IRemoteDeltaTarget? remote = null)
     {
         ArgumentNullException.ThrowIfNull(directory);
         ArgumentNullException.ThrowIfNull(tables);
         EmbeddingTable[] list = [.. tables];
-        var schemas = new DeltaTableSchema[list.Length];
+        var remoteSchemas = remote?.Schemas ?? [];
+        var schemas = new DeltaTableSchema[list.Length + remoteSchemas.Count];
         for (var t = 0; t < list.Length; t++)
         {
             schemas[t] = DeltaTableSchema.Of(list[t]);
+        }
+        for (var t = 0; t < remoteSchemas.Count; t++)
+        {
+            schemas[list.Length + t] = remoteSchemas[t];
         }
         var store = OverlayStore.Open(directory);
         var attached = 0;
@@ -80,7 +105,7 @@ public sealed class EmbeddingOverlay : IDisposable
         try
         {
             store.RegisterTables(schemas);
-            overlay = new EmbeddingOverlay(store, list, schemas) { _lastApplied = store.LastAppliedSeq };
+            overlay = new EmbeddingOverlay(store, list, schemas, remote) { _lastApplied = store.LastAppliedSeq };
             foreach (var dense in store.LoadDense())
             {
                 overlay._dense[dense.Name] = dense;
@@ -120,7 +145,35 @@ public sealed class EmbeddingOverlay : IDisposable
     /// <exception cref="DeltaFormatException">The delta does not fit the tables; nothing changed.</exception>
     /// <exception cref="DeltaSequenceException">The delta skips a seq; nothing changed.</exception>
     /// <exception cref="IOException">Writing the overlay failed (a full disk); nothing changed.</exception>
-    public DeltaApplyResult Apply(DeltaFile delta, Action<DeltaApplyStage>? progress = null)
+    public DeltaApplyResult Apply(DeltaFile delta, Action<DeltaApplyStage>? progress = null) => ApplyCore(delta, null, progress);
+
+    /// <summary>
+    /// Applies a validated delta read from a stream, as <see cref="Apply(DeltaFile, Action{DeltaApplyStage}?)"/> does, and
+    /// commits <paramref name="streamPosition"/> with its rows and seq in the same batch (alone when the delta is skipped),
+    /// so that the consumer resumes after it, exactly once, whatever crashes when.
+    /// </summary>
+    /// <exception cref="DeltaFormatException">The delta does not fit the tables; nothing changed.</exception>
+    /// <exception cref="DeltaSequenceException">The delta skips a seq; nothing changed.</exception>
+    /// <exception cref="IOException">Writing the overlay failed (a full disk); nothing changed.</exception>
+    public DeltaApplyResult Apply(DeltaFile delta, string streamPosition, Action<DeltaApplyStage>? progress = null)
+    {
+        ArgumentNullException.ThrowIfNull(streamPosition);
+        return ApplyCore(delta, streamPosition, progress);
+    }
+
+    /// <summary>Moves the stream position alone, for entries that changed nothing (skipped or refused).</summary>
+    /// <exception cref="IOException">Writing the overlay failed.</exception>
+    public void RecordStreamPosition(string streamPosition)
+    {
+        ArgumentNullException.ThrowIfNull(streamPosition);
+        lock (_applyLock)
+        {
+            ObjectDisposedException.ThrowIf(_disposed, this);
+            _store.WriteStreamPosition(streamPosition);
+        }
+    }
+
+    private DeltaApplyResult ApplyCore(DeltaFile delta, string? streamPosition, Action<DeltaApplyStage>? progress)
     {
         ArgumentNullException.ThrowIfNull(delta);
         delta.CheckTargets(_schemas);
@@ -129,6 +182,10 @@ public sealed class EmbeddingOverlay : IDisposable
             ObjectDisposedException.ThrowIf(_disposed, this);
             if (delta.Seq <= _lastApplied)
             {
+                if (streamPosition is not null)
+                {
+                    _store.WriteStreamPosition(streamPosition);
+                }
                 return DeltaApplyResult.Skipped(delta);
             }
             if (delta.Seq != _lastApplied + 1)
@@ -136,14 +193,16 @@ public sealed class EmbeddingOverlay : IDisposable
                 throw new DeltaSequenceException(delta.Path, delta.Seq, _lastApplied);
             }
             progress?.Invoke(DeltaApplyStage.Validated);
+            // Remote copies first: if they cannot take the delta, nothing is committed here and a later apply retries.
+            _remote?.Apply(delta);
             var (targets, snapshots, changes) = BuildSnapshots(delta);
             progress?.Invoke(DeltaApplyStage.Persisting);
-            _store.Commit(delta);
+            _store.Commit(delta, streamPosition);
             Volatile.Write(ref _lastApplied, delta.Seq);
             progress?.Invoke(DeltaApplyStage.Persisted);
             for (var t = 0; t < targets.Length; t++)
             {
-                targets[t].PublishOverlay(snapshots[t]);
+                targets[t]?.PublishOverlay(snapshots[t]);
             }
             foreach (var dense in delta.DenseUpdates)
             {
@@ -201,18 +260,22 @@ public sealed class EmbeddingOverlay : IDisposable
         return results;
     }
 
-    private (EmbeddingTable[] Targets, OverlaySnapshot[] Snapshots, TableChange[] Changes) BuildSnapshots(DeltaFile delta)
+    // Targets and snapshots are null for remote tables: their rows live elsewhere, only their changed ids are reported.
+    private (EmbeddingTable?[] Targets, OverlaySnapshot?[] Snapshots, TableChange[] Changes) BuildSnapshots(DeltaFile delta)
     {
         var count = delta.Tables.Count;
-        var targets = new EmbeddingTable[count];
-        var builders = new OverlaySnapshotBuilder[count];
+        var targets = new EmbeddingTable?[count];
+        var builders = new OverlaySnapshotBuilder?[count];
         var ids = new long[count][];
         var filled = new int[count];
         for (var t = 0; t < count; t++)
         {
             var table = delta.Tables[t];
-            targets[t] = _tables[IndexOf(table.Name)];
-            builders[t] = new OverlaySnapshotBuilder(targets[t].Overlay, table.Schema.RowStride, table.Upserts + table.Deletes, table.Upserts);
+            if (_byName.TryGetValue(table.Name, out var index))
+            {
+                targets[t] = _tables[index];
+                builders[t] = new OverlaySnapshotBuilder(_tables[index].Overlay, table.Schema.RowStride, table.Upserts + table.Deletes, table.Upserts);
+            }
             ids[t] = new long[table.Upserts + table.Deletes];
         }
         foreach (var record in delta.Records)
@@ -220,19 +283,19 @@ public sealed class EmbeddingOverlay : IDisposable
             var t = record.TableIndex;
             if (record.Kind == DeltaRecordKind.Upsert)
             {
-                builders[t].Upsert(record.Id, record.Row);
+                builders[t]?.Upsert(record.Id, record.Row);
             }
             else
             {
-                builders[t].Delete(record.Id);
+                builders[t]?.Delete(record.Id);
             }
             ids[t][filled[t]++] = record.Id;
         }
-        var snapshots = new OverlaySnapshot[count];
+        var snapshots = new OverlaySnapshot?[count];
         var changes = new TableChange[count];
         for (var t = 0; t < count; t++)
         {
-            snapshots[t] = builders[t].Build();
+            snapshots[t] = builders[t]?.Build();
             changes[t] = new TableChange(delta.Tables[t].Name, ids[t]);
         }
         return (targets, snapshots, changes);

@@ -1,6 +1,7 @@
 using RecServe.Core.Bundles;
 using RecServe.Core.Signatures;
 using RecServe.Embeddings.Kernels;
+using RecServe.Embeddings.Redis;
 using RecServe.Runtime.Onnx;
 
 namespace RecServe.Runtime.Bundles;
@@ -13,8 +14,12 @@ public sealed partial class BundleModel
     /// <paramref name="overlayDirectory"/>, the version's delta overlay is opened there over its tables (docs/DELTA.md),
     /// so that deltas applied before, even in an earlier process, are served from the start.
     /// </summary>
+    /// <param name="versionPath">The version folder.</param>
+    /// <param name="options">ONNX Runtime settings.</param>
+    /// <param name="overlayDirectory">Where the delta overlay lives, or null for none.</param>
+    /// <param name="redis">Connection settings imposed on the cluster tables (the server's flags), over the manifest's.</param>
     /// <exception cref="ModelLoadException">The manifest, a table, the overlay or the graph is unusable, or they do not fit together.</exception>
-    public static BundleModel Load(string versionPath, OnnxModelOptions options, string? overlayDirectory = null)
+    public static BundleModel Load(string versionPath, OnnxModelOptions options, string? overlayDirectory = null, RedisClusterOverrides? redis = null)
     {
         BundleManifest manifest;
         try
@@ -29,11 +34,12 @@ public sealed partial class BundleModel
         var tables = new List<ServedTable>(manifest.Tables.Count);
         OnnxModel? dense = null;
         BundleDeltas? deltas = null;
+        BundleFileWatch? files = null;
         try
         {
             foreach (var entry in manifest.Tables)
             {
-                tables.Add(ServedTable.Open(versionPath, entry));
+                tables.Add(ServedTable.Open(versionPath, entry, redis));
             }
             deltas = overlayDirectory is null ? null : OpenDeltas(overlayDirectory, tables);
             dense = OnnxModel.Load(Path.Combine(versionPath, manifest.DenseGraph), options);
@@ -43,10 +49,12 @@ public sealed partial class BundleModel
                 byName[table.Name] = table;
             }
             BundleGraphCheck.Check(manifest, byName, dense.Signature);
-            return Assemble(manifest, byName, tables.ToArray(), dense, deltas);
+            files = new BundleFileWatch(versionPath, tables.Select(t => t.Table).OfType<Embeddings.Tables.EmbeddingTable>());
+            return Assemble(manifest, byName, tables.ToArray(), dense, deltas, files);
         }
         catch
         {
+            files?.Dispose();
             deltas?.Dispose();
             dense?.Dispose();
             foreach (var table in tables)
@@ -60,13 +68,23 @@ public sealed partial class BundleModel
     private static BundleDeltas OpenDeltas(string overlayDirectory, List<ServedTable> tables)
     {
         var opened = new List<Embeddings.Tables.EmbeddingTable>(tables.Count);
+        var clusterTables = new List<RedisClusterTable>();
         foreach (var table in tables)
         {
-            opened.Add(table.Table);
+            if (table.Table is { } local)
+            {
+                opened.Add(local);
+            }
+            else if (table.ClusterTable is { } cluster)
+            {
+                clusterTables.Add(cluster);
+            }
         }
+        // Cluster tables get each delta through the overlay's apply, written into the shared copy once (docs/SCALE.md).
+        var remote = clusterTables.Count > 0 ? new RedisClusterDeltaTarget(clusterTables) : null;
         try
         {
-            return new BundleDeltas(Embeddings.Overlay.EmbeddingOverlay.Open(overlayDirectory, opened), tables);
+            return new BundleDeltas(Embeddings.Overlay.EmbeddingOverlay.Open(overlayDirectory, opened, remote), tables);
         }
         catch (Exception e) when (e is InvalidOperationException or IOException or UnauthorizedAccessException or RocksDbSharp.RocksDbException)
         {
@@ -74,7 +92,8 @@ public sealed partial class BundleModel
         }
     }
 
-    private static BundleModel Assemble(BundleManifest manifest, Dictionary<string, ServedTable> tables, ServedTable[] owned, OnnxModel dense, BundleDeltas? deltas)
+    private static BundleModel Assemble(BundleManifest manifest, Dictionary<string, ServedTable> tables, ServedTable[] owned, OnnxModel dense,
+        BundleDeltas? deltas, BundleFileWatch files)
     {
         var graph = dense.Signature;
         var denseInputs = new (string, int)[manifest.DenseInputs.Count];
@@ -91,7 +110,7 @@ public sealed partial class BundleModel
             features[i] = new BundleFeature(feature.Name, tables[feature.Table], ParsePooling(feature.Pooling),
                 GraphIndex(graph, feature.GraphInput), idsInput, idsRank);
         }
-        return new BundleModel(dense, owned, features, denseInputs, BundleSignature.Build(manifest), AllOutputs(manifest, graph), deltas);
+        return new BundleModel(dense, owned, features, denseInputs, BundleSignature.Build(manifest), AllOutputs(manifest, graph), deltas, files);
     }
 
     /// <summary>Empty (the graph's own outputs) when the manifest lists exactly those, in order; else the manifest's names.</summary>

@@ -20,11 +20,35 @@ public sealed partial class BundleModel
             }
             var ids = new long[Math.Min(oldCache.Capacity, cache.Capacity)];
             var count = oldCache.CopyKeys(ids);
-            var row = new float[table.Dim];
-            for (var i = 0; i < count; i++)
+            admitted += Prefill(table, cache, ids.AsSpan(0, count));
+        }
+        return admitted;
+    }
+
+    // Rows are read in batches from the table itself (a cluster table: one pipelined round per batch).
+    private static long Prefill(ServedTable table, Embeddings.Cache.HotRowCache cache, ReadOnlySpan<long> ids)
+    {
+        const int Batch = 1024;
+        var dim = table.Dim;
+        var rows = new float[Batch * dim];
+        var found = new bool[Batch];
+        long admitted = 0;
+        for (var start = 0; start < ids.Length; start += Batch)
+        {
+            var chunk = ids.Slice(start, Math.Min(Batch, ids.Length - start));
+            try
             {
-                // Ids the new table lacks would cache the default row: leave them to the first request.
-                if (table.Table.ReadRowOrDefault(ids[i], row) && cache.TryAdmit(ids[i], row))
+                table.ReadRows(chunk, rows, found);
+            }
+            catch (Core.Errors.ServingException)
+            {
+                // A cluster shard down in fail mode: the cache fills from traffic instead.
+                return admitted;
+            }
+            for (var i = 0; i < chunk.Length; i++)
+            {
+                // Ids the new table lacks (or a degraded shard did not give) would cache the default row: leave them to the first request.
+                if (found[i] && cache.TryAdmit(chunk[i], rows.AsSpan(i * dim, dim)))
                 {
                     admitted++;
                 }

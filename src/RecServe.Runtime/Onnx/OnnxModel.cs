@@ -44,6 +44,11 @@ public sealed class OnnxModel : IModel
         InferenceSession session;
         try
         {
+            if (options.Device == OnnxDevice.Cuda)
+            {
+                // Nodes CUDA lacks kernels for fall back to the CPU provider, which is always registered last.
+                sessionOptions.AppendExecutionProvider_CUDA(0);
+            }
             session = new InferenceSession(path, sessionOptions);
         }
         catch (OnnxRuntimeException e)

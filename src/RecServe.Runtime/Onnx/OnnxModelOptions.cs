@@ -14,4 +14,7 @@ public sealed record OnnxModelOptions
     /// server the spinning threads take the cores that decode and encode requests need.
     /// </summary>
     public bool AllowSpinning { get; init; }
+
+    /// <summary>Where the dense graph runs: the CPU (default) or an NVIDIA GPU through ONNX Runtime's CUDA execution provider.</summary>
+    public OnnxDevice Device { get; init; }
 }

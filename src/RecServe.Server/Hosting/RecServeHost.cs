@@ -67,17 +67,21 @@ public static class RecServeHost
         });
 
         builder.Services.AddSingleton(options);
-        builder.Services.AddSingleton(new OnnxModelOptions { IntraOpThreads = options.IntraOpThreads, InterOpThreads = options.InterOpThreads, AllowSpinning = options.AllowSpinning });
+        var device = OnnxDevices.Parse(options.Device);
+        OnnxDevices.EnsureAvailable(device);
+        var redis = RedisOverrides(options);
+        builder.Services.AddSingleton(new OnnxModelOptions { IntraOpThreads = options.IntraOpThreads, InterOpThreads = options.InterOpThreads, AllowSpinning = options.AllowSpinning, Device = device });
         var metrics = new ServingMetrics();
         builder.Services.AddSingleton(metrics);
         var batching = ResolveBatching(options);
         var lifecycle = new LifecycleMetrics(metrics.Registry);
         builder.Services.AddSingleton(lifecycle);
         builder.Services.AddSingleton<IVersionLoader>(services => new ModelFolderLoader(
-            services.GetRequiredService<OnnxModelOptions>(), batching, model => new BatchMetricsObserver(metrics, model), options.StateDirectory));
+            services.GetRequiredService<OnnxModelOptions>(), batching, model => new BatchMetricsObserver(metrics, model), options.StateDirectory, redis));
+        var deltaStreams = DeltaStreams(options);
         builder.Services.AddSingleton(services => new ModelManager(
             services.GetRequiredService<IVersionLoader>(), services.GetRequiredService<ILogger<ModelManager>>(),
-            warmup: new Warmup.RecordedRequestWarmup(lifecycle), deltaObserver: lifecycle));
+            warmup: new Warmup.RecordedRequestWarmup(lifecycle), deltaObserver: lifecycle, deltaStreams: deltaStreams));
         var basePaths = models.ToDictionary(m => m.Name, m => m.BasePath, StringComparer.Ordinal);
         builder.Services.AddSingleton(new Warmup.WarmupRecorder(options.RecordWarmupRequests,
             name => basePaths.TryGetValue(name, out var basePath) ? StateDirectory.Root(options.StateDirectory, basePath) : null));
@@ -117,6 +121,7 @@ public static class RecServeHost
             {
                 metrics.VersionsAvailable.WithLabels(model).Set(manager.GetStatus(model).Count(s => s.State == Lifecycle.Versions.ModelVersionState.Available));
             }
+            lifecycle.CollectStreams(manager.GetDeltaStreams());
         });
         var prometheus = app.MapMetrics("/monitoring/prometheus/metrics", metrics.Registry);
         var plain = app.MapMetrics("/metrics", metrics.Registry);
@@ -128,6 +133,31 @@ public static class RecServeHost
         }
         app.MapDashboard(options.MonitoringPort);
         return app;
+    }
+
+    private static RecServe.Embeddings.Redis.RedisClusterOverrides RedisOverrides(ServerOptions options)
+    {
+        if (options.RedisTimeoutMs is <= 0)
+        {
+            throw new ArgumentException($"--redis_timeout_ms must be positive, not {options.RedisTimeoutMs}");
+        }
+        return new RecServe.Embeddings.Redis.RedisClusterOverrides(
+            string.IsNullOrEmpty(options.RedisEndpoints) ? null : options.RedisEndpoints,
+            string.IsNullOrEmpty(options.RedisPassword) ? null : options.RedisPassword,
+            options.RedisTls,
+            options.RedisTimeoutMs,
+            options.RedisOnFailure is { } mode ? RecServe.Embeddings.Redis.RedisClusterOverrides.ParseFailureMode(mode) : null);
+    }
+
+    /// <summary>Opens each model's delta stream when <c>--delta_stream_redis</c> is given (a bad value fails start-up).</summary>
+    private static Func<string, Embeddings.Deltas.Streaming.IDeltaStream?>? DeltaStreams(ServerOptions options)
+    {
+        if (string.IsNullOrEmpty(options.DeltaStreamRedis))
+        {
+            return null;
+        }
+        var settings = Embeddings.Redis.Streams.RedisDeltaStreamSettings.Parse(options.DeltaStreamRedis, options.DeltaStreamKeyPrefix);
+        return model => new Embeddings.Redis.Streams.RedisDeltaStream(settings, settings.KeyFor(model));
     }
 
     private static BatchingOptions? ResolveBatching(ServerOptions options)

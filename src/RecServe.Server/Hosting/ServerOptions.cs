@@ -93,6 +93,33 @@ public sealed record ServerOptions
     /// <summary>Live predict requests to record per model as warm-up requests (docs/WARMUP.md); 0 records none.</summary>
     public int RecordWarmupRequests { get; init; }
 
+    /// <summary>Where dense graphs run: "cpu" (default) or "cuda" (ONNX Runtime's CUDA execution provider; startup fails when unusable).</summary>
+    public string Device { get; init; } = "cpu";
+
+    /// <summary>Redis Cluster seed nodes ("host:port,...") for every cluster table, over the bundle manifests'; null keeps theirs.</summary>
+    public string? RedisEndpoints { get; init; }
+
+    /// <summary>Redis AUTH password for every cluster table, over the manifests' password_env; null keeps theirs.</summary>
+    public string? RedisPassword { get; init; }
+
+    /// <summary>TLS to the Redis Cluster for every cluster table; null keeps the manifests' setting.</summary>
+    public bool? RedisTls { get; init; }
+
+    /// <summary>Most milliseconds one batch lookup waits for the cluster; null keeps the manifests' timeout_ms.</summary>
+    public int? RedisTimeoutMs { get; init; }
+
+    /// <summary>"degrade" or "fail" for every cluster table; null keeps the manifests' on_failure.</summary>
+    public string? RedisOnFailure { get; init; }
+
+    /// <summary>
+    /// Redis holding the models' delta streams, <c>host:port[,password=...]</c> (docs/DELTA.md, "Streaming"): every
+    /// served bundle version consumes its model's stream. Null: no streams.
+    /// </summary>
+    public string? DeltaStreamRedis { get; init; }
+
+    /// <summary>Prefix of the stream keys: model <c>m</c> reads <c>&lt;prefix&gt;m</c>.</summary>
+    public string DeltaStreamKeyPrefix { get; init; } = RecServe.Embeddings.Redis.Streams.RedisDeltaStreamSettings.DefaultKeyPrefix;
+
     /// <summary>How long shutdown waits for in-flight requests.</summary>
     public TimeSpan ShutdownDrainTimeout { get; init; } = TimeSpan.FromSeconds(30);
 

@@ -29,7 +29,7 @@ public sealed class ServingMetrics
         QueueDepth = factory.CreateGauge("recserve_batch_queue_rows", "Rows waiting in the batch queue.",
             new GaugeConfiguration { LabelNames = ["model"] });
         string[] tableLabels = ["model", "version", "table", "tier"];
-        TableLookups = factory.CreateCounter("recserve_embedding_lookups_total", "Ids looked up (padding excluded), per bundle table and tier (cache, table).",
+        TableLookups = factory.CreateCounter("recserve_embedding_lookups_total", "Ids looked up (padding excluded), per bundle table and tier (cache, table, redis).",
             new CounterConfiguration { LabelNames = tableLabels });
         TableHits = factory.CreateCounter("recserve_embedding_hits_total", "Ids the tier had.",
             new CounterConfiguration { LabelNames = tableLabels });
@@ -37,6 +37,9 @@ public sealed class ServingMetrics
             new CounterConfiguration { LabelNames = tableLabels });
         TableResidentBytes = factory.CreateGauge("recserve_embedding_resident_bytes", "Bytes the tier holds (a mapped table: bytes mapped, an upper bound).",
             new GaugeConfiguration { LabelNames = tableLabels });
+        TableDegradedLookups = factory.CreateCounter("recserve_embedding_degraded_lookups_total",
+            "Ids of a Redis Cluster table answered with the default row because their shard was unreachable or slower than timeout_ms (on_failure degrade).",
+            new CounterConfiguration { LabelNames = tableLabels });
         VersionsAvailable = factory.CreateGauge("recserve_model_versions_available", "Versions of each model serving requests.",
             new GaugeConfiguration { LabelNames = ["model"] });
     }
@@ -70,6 +73,9 @@ public sealed class ServingMetrics
 
     /// <summary>recserve_embedding_misses_total.</summary>
     public Counter TableMisses { get; }
+
+    /// <summary>recserve_embedding_degraded_lookups_total (tier redis only).</summary>
+    public Counter TableDegradedLookups { get; }
 
     /// <summary>recserve_embedding_resident_bytes.</summary>
     public Gauge TableResidentBytes { get; }

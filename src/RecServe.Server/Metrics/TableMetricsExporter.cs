@@ -42,6 +42,7 @@ public sealed class TableMetricsExporter(ServingMetrics metrics, ModelManager ma
                     metrics.TableHits.RemoveLabelled(values);
                     metrics.TableMisses.RemoveLabelled(values);
                     metrics.TableResidentBytes.RemoveLabelled(values);
+                    metrics.TableDegradedLookups.RemoveLabelled(values);
                 }
             }
             _published = seen;
@@ -74,6 +75,10 @@ public sealed class TableMetricsExporter(ServingMetrics metrics, ModelManager ma
                 metrics.TableHits.WithLabels(values).IncTo(tier.Metrics.Hits);
                 metrics.TableMisses.WithLabels(values).IncTo(tier.Metrics.Misses);
                 metrics.TableResidentBytes.WithLabels(values).Set(tier.Metrics.ResidentBytes);
+                if (tier.Tier == TableTierMetrics.RedisTier)
+                {
+                    metrics.TableDegradedLookups.WithLabels(values).IncTo(tier.Metrics.DegradedLookups);
+                }
                 seen.Add((model, versionLabel, tier.Table, tier.Tier));
             }
         }
