@@ -18,7 +18,10 @@ internal static partial class DeltaCommand
         var stream = new Option<string?>("--stream") { Description = "Stream key instead of recserve:deltas:<model>." };
         var partBytes = new Option<int>("--part-bytes") { Description = "Most bytes of the file per stream entry.", DefaultValueFactory = _ => DeltaStreamPart.DefaultPartBytes };
         var command = new Command("publish",
-            "Write a delta file to a model's Redis stream: split into checksummed entries of bounded size, all added in one transaction.")
+            "Write a delta file to a model's Redis stream: split into checksummed entries of bounded size, all added in one transaction.\n\n" +
+            "Examples:\n" +
+            "  recserve delta publish models/dlrm/1/deltas/2.delta --redis 10.0.0.5:6379 --model dlrm\n" +
+            "  RECSERVE_DELTA_STREAM_PASSWORD=... recserve delta publish /tmp/3.delta --redis 10.0.0.5:6379 --model ranker --stream ranker-deltas")
             { file, redis, model, stream, partBytes };
         command.SetAction(async (parse, cancellation) =>
         {
