@@ -24,5 +24,6 @@ version="${version#RecServe.Cli.}"
 
 # Reinstalling over an older copy: uninstall first (install refuses a tool that is already there).
 dotnet tool uninstall --tool-path "$tool_dir" RecServe.Cli >/dev/null 2>&1 || true
-dotnet tool install --tool-path "$tool_dir" --add-source "$packages" RecServe.Cli --version "$version"
+# --ignore-failed-sources: an unreachable registry (offline machine) must not stop an install from the local folder.
+dotnet tool install --tool-path "$tool_dir" --add-source "$packages" --ignore-failed-sources RecServe.Cli --version "$version"
 echo "installed recserve $version: $tool_dir/recserve"
