@@ -32,13 +32,15 @@ public sealed partial class BundleModel
         }
 
         var tables = new List<ServedTable>(manifest.Tables.Count);
+        // One connection per cluster for all of the version's cluster tables; null when it has none.
+        var connections = manifest.Tables.Exists(t => t.Tier.Residency == BundleFormat.ResidencyRedis) ? new RedisConnectionPool() : null;
         OnnxModel? dense = null;
         BundleDeltas? deltas = null;
         try
         {
             foreach (var entry in manifest.Tables)
             {
-                tables.Add(ServedTable.Open(versionPath, entry, redis));
+                tables.Add(ServedTable.Open(versionPath, entry, redis, connections));
             }
             deltas = overlayDirectory is null ? null : OpenDeltas(overlayDirectory, tables);
             dense = OnnxModel.Load(Path.Combine(versionPath, manifest.DenseGraph), options);
@@ -48,7 +50,7 @@ public sealed partial class BundleModel
                 byName[table.Name] = table;
             }
             BundleGraphCheck.Check(manifest, byName, dense.Signature);
-            return Assemble(manifest, byName, tables.ToArray(), dense, deltas);
+            return Assemble(manifest, byName, tables.ToArray(), dense, deltas, connections);
         }
         catch
         {
@@ -58,6 +60,7 @@ public sealed partial class BundleModel
             {
                 table.Dispose();
             }
+            connections?.Dispose();
             throw;
         }
     }
@@ -89,7 +92,8 @@ public sealed partial class BundleModel
         }
     }
 
-    private static BundleModel Assemble(BundleManifest manifest, Dictionary<string, ServedTable> tables, ServedTable[] owned, OnnxModel dense, BundleDeltas? deltas)
+    private static BundleModel Assemble(BundleManifest manifest, Dictionary<string, ServedTable> tables, ServedTable[] owned, OnnxModel dense, BundleDeltas? deltas,
+        RedisConnectionPool? connections)
     {
         var graph = dense.Signature;
         var denseInputs = new (string, int)[manifest.DenseInputs.Count];
@@ -106,7 +110,7 @@ public sealed partial class BundleModel
             features[i] = new BundleFeature(feature.Name, tables[feature.Table], ParsePooling(feature.Pooling),
                 GraphIndex(graph, feature.GraphInput), idsInput, idsRank);
         }
-        return new BundleModel(dense, owned, features, denseInputs, BundleSignature.Build(manifest), AllOutputs(manifest, graph), deltas);
+        return new BundleModel(dense, owned, features, denseInputs, BundleSignature.Build(manifest), AllOutputs(manifest, graph), deltas, connections);
     }
 
     /// <summary>Empty (the graph's own outputs) when the manifest lists exactly those, in order; else the manifest's names.</summary>

@@ -17,10 +17,12 @@ public sealed partial class BundleModel : IModel, ITableMetricsSource
     private readonly BundleFeature[] _features;
     private readonly (string Name, int GraphInput)[] _denseInputs;
     private readonly IReadOnlyList<string> _allOutputs;
+    private readonly Embeddings.Redis.RedisConnectionPool? _connections;
 
     private BundleModel(OnnxModel dense, ServedTable[] tables, BundleFeature[] features, (string, int)[] denseInputs,
-        ModelSignature signature, IReadOnlyList<string> allOutputs, BundleDeltas? deltas)
+        ModelSignature signature, IReadOnlyList<string> allOutputs, BundleDeltas? deltas, Embeddings.Redis.RedisConnectionPool? connections)
     {
+        _connections = connections;
         Deltas = deltas;
         _dense = dense;
         _tables = tables;
@@ -86,7 +88,7 @@ public sealed partial class BundleModel : IModel, ITableMetricsSource
         }
     }
 
-    /// <summary>Closes the session and every table. No request may be running (the serving lease sees to that).</summary>
+    /// <summary>Closes the session, every table and the cluster connections. No request may be running (the serving lease sees to that).</summary>
     public void Dispose()
     {
         // The overlay first: it detaches from the tables it reads through.
@@ -96,5 +98,6 @@ public sealed partial class BundleModel : IModel, ITableMetricsSource
         {
             table.Dispose();
         }
+        _connections?.Dispose();
     }
 }
