@@ -102,6 +102,8 @@ public sealed partial class ModelManager
             return;
         }
 
+        RetireVersionsWithChangedFiles(tracker);
+
         // A folder is ready once it has stopped changing between two polls, so a version being copied in is
         // not loaded half-written. What is on disk at start-up is taken as complete, as TF-Serving does. A served
         // version stays ready while its folder changes: deltas arrive in it, and they must not retire it.
@@ -130,7 +132,7 @@ public sealed partial class ModelManager
         var aspired = tracker.Config.Policy.Select(ready.Keys);
         foreach (var version in aspired)
         {
-            if (IsServed(name, version))
+            if (IsServed(name, version) || tracker.AwaitingUnload.ContainsKey(version))
             {
                 continue;
             }
@@ -189,6 +191,10 @@ public sealed partial class ModelManager
             Publish(name, served => served with { Versions = served.Versions.SetItem(folder.Version, servable) });
             SetStatus(tracker, folder.Version, ModelVersionState.Available, deltas?.Error);
             LogAvailable(name, folder.Version, clock.ElapsedMilliseconds);
+            if (deltas is not null)
+            {
+                StartDeltaStream(tracker, folder.Version, servable, deltas);
+            }
         }
         catch (Exception e)
         {
@@ -237,13 +243,38 @@ public sealed partial class ModelManager
                 {
                     LogDeltaRefused(tracker.Config.Name, version, error);
                 }
-                SetStatus(tracker, version, ModelVersionState.Available, deltas.Error);
+                SetStatus(tracker, version, ModelVersionState.Available, deltas.StatusError);
             }
         }
     }
 
+    /// <summary>
+    /// Starts the version's delta stream consumer when the server has streams (after the version serves: a stream that is
+    /// down must not hold up a load). Its problems join the version's status as file delta refusals do.
+    /// </summary>
+    private void StartDeltaStream(ModelTracker tracker, long version, ServableVersion servable, VersionDeltas deltas)
+    {
+        var stream = _deltaStreams?.Invoke(tracker.Config.Name);
+        if (stream is null)
+        {
+            return;
+        }
+        var consumer = new VersionDeltaStream(tracker.Config.Name, version, servable, deltas.Bundle, stream, _deltaObserver, _time, _logger, error =>
+        {
+            deltas.StreamError = error;
+            // Only an available version's error changes here; loading, unloading and failed states keep theirs.
+            if (tracker.Statuses.TryGetValue(version, out var status) && status.State == ModelVersionState.Available)
+            {
+                tracker.Statuses.TryUpdate(version, status with { Error = deltas.StatusError }, status);
+            }
+        });
+        tracker.Streams[version] = consumer;
+        consumer.Start();
+    }
+
     private void OnUnloaded(ModelTracker tracker, ServableVersion version)
     {
+        tracker.AwaitingUnload.TryRemove(version.Version, out _);
         // A version failed or reloaded since keeps its newer status.
         if (tracker.Statuses.TryGetValue(version.Version, out var status) && status.State == ModelVersionState.Unloading)
         {
@@ -265,6 +296,10 @@ public sealed partial class ModelManager
             if (_trackers.TryGetValue(name, out var tracker))
             {
                 SetStatus(tracker, version, ModelVersionState.Unloading, null);
+                if (tracker.Streams.TryRemove(version, out var stream))
+                {
+                    _ = stream.StopAsync();
+                }
                 if (tracker.Deltas.Remove(version, out var deltas))
                 {
                     deltas.Close();

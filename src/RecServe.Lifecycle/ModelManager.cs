@@ -1,5 +1,6 @@
 using Microsoft.Extensions.Logging;
 using RecServe.Core.Errors;
+using RecServe.Embeddings.Deltas.Streaming;
 using RecServe.Lifecycle.Config;
 using RecServe.Lifecycle.Deltas;
 using RecServe.Lifecycle.Versions;
@@ -19,6 +20,7 @@ public sealed partial class ModelManager : IDisposable
     private readonly TimeProvider _time;
     private readonly IVersionWarmup? _warmup;
     private readonly IDeltaObserver? _deltaObserver;
+    private readonly Func<string, IDeltaStream?>? _deltaStreams;
     private readonly SemaphoreSlim _pollLock = new(1, 1);
     private readonly Dictionary<string, ModelTracker> _trackers = new(StringComparer.Ordinal);
     private ServingMap _map = ServingMap.Empty;
@@ -29,10 +31,12 @@ public sealed partial class ModelManager : IDisposable
     /// <param name="logger">Where lifecycle events go.</param>
     /// <param name="time">The clock of status timestamps and the poll.</param>
     /// <param name="warmup">Runs on each loaded version before it serves, or null for none.</param>
-    /// <param name="deltaObserver">Hears of deltas applied and refused, or null.</param>
+    /// <param name="deltaObserver">Hears of deltas applied and refused, or null; one that is also an <see cref="IDeltaStreamObserver"/> hears of stream reads.</param>
+    /// <param name="deltaStreams">Opens a model's delta stream (by model name), consumed by each of its served bundle versions; null or a null stream: none.</param>
     public ModelManager(IVersionLoader loader, ILogger<ModelManager> logger, TimeProvider? time = null, IVersionWarmup? warmup = null,
-        IDeltaObserver? deltaObserver = null)
+        IDeltaObserver? deltaObserver = null, Func<string, IDeltaStream?>? deltaStreams = null)
     {
+        _deltaStreams = deltaStreams;
         _loader = loader;
         _logger = logger;
         _time = time ?? TimeProvider.System;
@@ -116,9 +120,32 @@ public sealed partial class ModelManager : IDisposable
         return tracker.Statuses.Values.OrderByDescending(s => s.Version).ToList();
     }
 
+    /// <summary>The delta stream consumers of every served version (empty without <c>deltaStreams</c>).</summary>
+    public IReadOnlyList<DeltaStreamStatus> GetDeltaStreams()
+    {
+        var result = new List<DeltaStreamStatus>();
+        foreach (var tracker in _trackerSnapshot.Values)
+        {
+            foreach (var stream in tracker.Streams.Values)
+            {
+                result.Add(stream.Status());
+            }
+        }
+        result.Sort((a, b) => a.Model != b.Model ? string.CompareOrdinal(a.Model, b.Model) : b.Version.CompareTo(a.Version));
+        return result;
+    }
+
     /// <summary>Unloads every version (after in-flight requests finish).</summary>
     public void Dispose()
     {
+        foreach (var tracker in _trackers.Values)
+        {
+            foreach (var stream in tracker.Streams.Values)
+            {
+                _ = stream.StopAsync();
+            }
+            tracker.Streams.Clear();
+        }
         var map = Interlocked.Exchange(ref _map, ServingMap.Empty);
         foreach (var model in map.Models.Values)
         {

@@ -22,6 +22,18 @@ internal sealed class ModelTracker(ModelConfig config)
     /// <summary>The deltas of each served bundle version.</summary>
     public Dictionary<long, VersionDeltas> Deltas { get; } = new();
 
+    /// <summary>
+    /// Versions retired to be loaded again from their folder, until the retired instance has unloaded: it holds the
+    /// version's overlay, which only one process-wide instance may open. Written by the poller and by unloads.
+    /// </summary>
+    public ConcurrentDictionary<long, byte> AwaitingUnload { get; } = new();
+
+    /// <summary>Served versions whose table files were replaced on disk, already logged once.</summary>
+    public HashSet<long> ReportedReplacedFiles { get; } = new();
+
+    /// <summary>The delta stream consumer of each served bundle version, read concurrently by metrics and the dashboard.</summary>
+    public ConcurrentDictionary<long, VersionDeltaStream> Streams { get; } = new();
+
     /// <summary>Whether the base path has been scanned before.</summary>
     public bool Scanned { get; set; }
 }

@@ -26,4 +26,10 @@ public interface IModel : IDisposable
         cancellationToken.ThrowIfCancellationRequested();
         return ValueTask.FromResult(Predict(inputs, outputFilter));
     }
+
+    /// <summary>
+    /// Compares the files the version serves from with what it loaded (cheap: a few stat calls; pollers call it, not
+    /// requests). Null when nothing changed or the model keeps no file open.
+    /// </summary>
+    ModelFileChange? CheckFiles() => null;
 }

@@ -152,7 +152,8 @@ internal sealed class ServerProcess : IAsyncDisposable
         {
             _output.AppendLine(line);
         }
-        if (line.StartsWith("RecServe ready", StringComparison.Ordinal))
+        // A plain line in text format, the message of a JSON log line otherwise.
+        if (line.Contains("RecServe ready", StringComparison.Ordinal))
         {
             ready.TrySetResult();
         }

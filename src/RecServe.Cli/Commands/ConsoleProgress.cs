@@ -11,17 +11,19 @@ internal sealed class ConsoleProgress : IProgress<ImportProgress>
     private const int BarWidth = 30;
     private readonly TextWriter _output;
     private readonly bool _interactive;
+    private readonly string _unit;
     private string? _stage;
     private int _lastShown = -1;
 
-    public ConsoleProgress(TextWriter output, bool interactive)
+    public ConsoleProgress(TextWriter output, bool interactive, string unit = "rows")
     {
         _output = output;
         _interactive = interactive;
+        _unit = unit;
     }
 
-    /// <summary>Progress for the console: a bar when stdout is a terminal.</summary>
-    public static ConsoleProgress ForConsole() => new(Console.Out, !Console.IsOutputRedirected);
+    /// <summary>Progress for the console: a bar when stdout is a terminal; <paramref name="unit"/> names what is counted.</summary>
+    public static ConsoleProgress ForConsole(string unit = "rows") => new(Console.Out, !Console.IsOutputRedirected, unit);
 
     public void Report(ImportProgress value)
     {
@@ -40,7 +42,7 @@ internal sealed class ConsoleProgress : IProgress<ImportProgress>
         if (_interactive)
         {
             var filled = percent * BarWidth / 100;
-            _output.Write($"\r{value.Stage,-24} [{new string('#', filled)}{new string('.', BarWidth - filled)}] {percent,3}% ({value.Done:N0}/{value.Total:N0} rows)");
+            _output.Write($"\r{value.Stage,-24} [{new string('#', filled)}{new string('.', BarWidth - filled)}] {percent,3}% ({value.Done:N0}/{value.Total:N0} {_unit})");
             if (value.Done >= value.Total)
             {
                 _output.WriteLine();
@@ -48,7 +50,7 @@ internal sealed class ConsoleProgress : IProgress<ImportProgress>
         }
         else
         {
-            _output.WriteLine($"{value.Stage}: {step}% ({value.Done:N0}/{value.Total:N0} rows)");
+            _output.WriteLine($"{value.Stage}: {step}% ({value.Done:N0}/{value.Total:N0} {_unit})");
         }
     }
 }

@@ -7,8 +7,8 @@ using RecServe.Embeddings.Overlay;
 
 namespace RecServe.Cli.Commands;
 
-/// <summary><c>recserve delta make | inspect | apply</c>: write, check and apply incremental updates (docs/DELTA.md).</summary>
-internal static class DeltaCommand
+/// <summary><c>recserve delta make | inspect | apply | publish</c>: write, check, apply and stream incremental updates (docs/DELTA.md).</summary>
+internal static partial class DeltaCommand
 {
     public static Command Create()
     {
@@ -17,10 +17,12 @@ internal static class DeltaCommand
             "Examples:\n" +
             "  recserve delta make --bundle models/dlrm/1 --table emb_0 --from rows.csv --seq 1 --out models/dlrm/1/deltas/1.delta\n" +
             "  recserve delta inspect models/dlrm/1/deltas/1.delta\n" +
-            "  recserve delta apply models/dlrm/1 models/dlrm/1/deltas/1.delta --state-dir /var/lib/recserve");
+            "  recserve delta apply models/dlrm/1 models/dlrm/1/deltas/1.delta --state-dir /var/lib/recserve\n" +
+            "  recserve delta publish 2.delta --redis 10.0.0.1:6379 --model dlrm");
         command.Subcommands.Add(Make());
         command.Subcommands.Add(Inspect());
         command.Subcommands.Add(Apply());
+        command.Subcommands.Add(Publish());
         return command;
     }
 
@@ -31,13 +33,19 @@ internal static class DeltaCommand
         var from = new Option<string>("--from") { Description = "CSV rows: 'id,v1,...,vD' upserts, 'id' alone deletes.", Required = true };
         var seq = new Option<long>("--seq") { Description = "Sequence number (1 for the first delta of a version).", Required = true };
         var output = new Option<string>("--out") { Description = "Delta file to write (normally <bundle>/deltas/<seq>.delta).", Required = true };
-        var command = new Command("make", "Write a delta from a CSV of rows.") { bundle, table, from, seq, output };
+        var command = new Command("make",
+            "Write a delta from a CSV of rows; shows how much of the CSV is read.\n\n" +
+            "Examples:\n" +
+            "  recserve delta make --bundle models/dlrm/1 --table emb_0 --from rows.csv --seq 1 --out models/dlrm/1/deltas/1.delta\n" +
+            "  recserve delta make --bundle models/dlrm/1 --table emb_0 --from deletes.csv --seq 2 --out /tmp/2.delta   # lines with an id alone delete it")
+            { bundle, table, from, seq, output };
         command.SetAction(parse => Run("make", () =>
         {
             using var tables = BundleTables.Open(parse.GetValue(bundle)!);
             var schema = DeltaTableSchema.Of(tables.Find(parse.GetValue(table)!));
             using var writer = new DeltaFileWriter(parse.GetValue(output)!, parse.GetValue(seq), [schema]);
-            RowsCsvReader.Read(parse.GetValue(from)!, schema.Dim, (id, row) => writer.Upsert(0, id, row), id => writer.Delete(0, id));
+            RowsCsvReader.Read(parse.GetValue(from)!, schema.Dim, (id, row) => writer.Upsert(0, id, row), id => writer.Delete(0, id),
+                ConsoleProgress.ForConsole("bytes"));
             writer.Complete();
             Console.WriteLine($"wrote {parse.GetValue(output)}: seq {parse.GetValue(seq)}, {writer.RecordCount} records for table '{schema.Name}'");
             return 0;
@@ -49,7 +57,12 @@ internal static class DeltaCommand
     {
         var file = new Argument<string>("file") { Description = "The delta file." };
         var bundle = new Option<string?>("--bundle") { Description = "Also check the delta against this bundle version's tables." };
-        var command = new Command("inspect", "Print a delta's header, tables, dense weights and whether it is valid.") { file, bundle };
+        var command = new Command("inspect",
+            "Print a delta's header, tables, dense weights and whether it is valid (exit code 1 when it is not).\n\n" +
+            "Examples:\n" +
+            "  recserve delta inspect models/dlrm/1/deltas/1.delta\n" +
+            "  recserve delta inspect models/dlrm/1/deltas/1.delta --bundle models/dlrm/1   # also check it fits the tables")
+            { file, bundle };
         command.SetAction(parse => Run("inspect", () =>
         {
             var path = parse.GetValue(file)!;
@@ -88,7 +101,13 @@ internal static class DeltaCommand
         var file = new Argument<string>("file") { Description = "The delta file." };
         var stateDir = new Option<string>("--state-dir") { Description = "Where overlays live: <state-dir>/<model>/<version>/overlay.", Required = true };
         var model = new Option<string?>("--model") { Description = "Model name; defaults to the name of the bundle's parent folder." };
-        var command = new Command("apply", "Apply a delta to a bundle version's overlay, offline (exactly once, all or nothing).") { bundle, file, stateDir, model };
+        var command = new Command("apply",
+            "Apply a delta to a bundle version's overlay, offline (exactly once, all or nothing); prints each stage as it is reached\n" +
+            "(validated, persisting, persisted, published).\n\n" +
+            "Examples:\n" +
+            "  recserve delta apply models/dlrm/1 models/dlrm/1/deltas/1.delta --state-dir /var/lib/recserve\n" +
+            "  recserve delta apply /models/ranker/7 /tmp/2.delta --state-dir /var/lib/recserve --model ranker")
+            { bundle, file, stateDir, model };
         command.SetAction(parse => Run("apply", () =>
         {
             var folder = Path.GetFullPath(parse.GetValue(bundle)!);

@@ -45,16 +45,36 @@ internal static class ServeCommand
         var redisTimeout = new Option<int?>("--redis_timeout_ms") { Description = "Most milliseconds one batch lookup waits for the cluster, over the manifests' timeout_ms." };
         var redisOnFailure = new Option<string?>("--redis_on_failure") { Description = "degrade (default rows for ids of an unreachable shard, counted) or fail (UNAVAILABLE / 503), over the manifests' on_failure." };
         redisOnFailure.AcceptOnlyFromAmong("degrade", "fail");
+        var deltaStreamRedis = new Option<string?>("--delta_stream_redis") { Description = "Redis holding the models' delta streams, host:port[,password=...] (or the password in RECSERVE_DELTA_STREAM_PASSWORD): every served bundle version applies what `recserve delta publish` writes to recserve:deltas:<model> (docs/DELTA.md)." };
+        var deltaStreamPrefix = new Option<string>("--delta_stream_key_prefix") { Description = "Prefix of the delta stream keys: model m reads <prefix>m.", DefaultValueFactory = _ => defaults.DeltaStreamKeyPrefix };
         var adminToken = new Option<string?>("--admin_token") { Description = "Bearer token enabling admin calls (ModelService.HandleReloadConfigRequest); also RECSERVE_ADMIN_TOKEN. Off when unset." };
+        var logFormat = new Option<string>("--log_format") { Description = "Log lines on stdout: json (one JSON object per line), text, or auto: json when stdout is not a terminal (containers, log files), text on a terminal.", DefaultValueFactory = _ => ServeLogFormat.Auto };
+        logFormat.AcceptOnlyFromAmong(ServeLogFormat.Auto, ServeLogFormat.Json, ServeLogFormat.Text);
+        var config = new Option<string?>(Configuration.ServeConfigSources.ConfigOptionName) { Description = "Settings file whose \"RecServe\" section sets any of these flags (default: appsettings.json in the working directory; also RECSERVE_CONFIG). Every flag is also read from RECSERVE_<FLAG> (e.g. RECSERVE_REST_API_PORT); the command line wins, then the environment, then the file." };
+
+        foreach (var portOption in (Option<int>[])[port, restPort, monitoringPort])
+        {
+            portOption.Validators.Add(result =>
+            {
+                // Tokens, not the converted value: a value that is no number at all is reported by the parser itself.
+                if (result.Tokens is [var token] && int.TryParse(token.Value, out var value) && value is < 0 or > 65535)
+                {
+                    result.AddError($"{portOption.Name} must be between 0 and 65535, not {value}");
+                }
+            });
+        }
 
         var command = new Command("serve",
             "Serve models over TF-Serving's gRPC (default 8500) and REST (default 8501) APIs.\n\n" +
             "Examples:\n" +
             "  recserve serve --model_name dlrm --model_base_path examples/models/dlrm\n" +
-            "  recserve serve --model_config_file models.json --file_system_poll_wait_seconds 5")
+            "  recserve serve --model_config_file models.json --file_system_poll_wait_seconds 5\n" +
+            "  RECSERVE_MODEL_BASE_PATH=/models/dlrm RECSERVE_MODEL_NAME=dlrm recserve serve\n" +
+            "  recserve serve --config /etc/recserve/appsettings.json   # {\"RecServe\": {\"rest_api_port\": 9501}}")
         {
-            port, restPort, bind, modelName, basePath, configFile, poll, maxMessage, intraOp, interOp, spinning, batching, batchingFile, maxElements, maxBatchRows, maxStringBytes, maxJsonDepth, maxConcurrent, tlsCert, tlsKey, tlsClientCa, monitoringPort, monitoringBind, adminToken, stateDir, recordWarmup,
+            port, restPort, bind, modelName, basePath, configFile, poll, maxMessage, intraOp, interOp, spinning, batching, batchingFile, maxElements, maxBatchRows, maxStringBytes, maxJsonDepth, maxConcurrent, tlsCert, tlsKey, tlsClientCa, monitoringPort, monitoringBind, adminToken, stateDir, recordWarmup, config, logFormat,
             device, redisEndpoints, redisPassword, redisTls, redisTimeout, redisOnFailure,
+            deltaStreamRedis, deltaStreamPrefix,
         };
         command.SetAction(async (parse, cancellationToken) =>
         {
@@ -85,7 +105,10 @@ internal static class ServeCommand
                 TlsClientCaFile = parse.GetValue(tlsClientCa),
                 StateDirectory = parse.GetValue(stateDir),
                 RecordWarmupRequests = parse.GetValue(recordWarmup),
+                DeltaStreamRedis = parse.GetValue(deltaStreamRedis),
+                DeltaStreamKeyPrefix = parse.GetValue(deltaStreamPrefix)!,
                 AdminToken = parse.GetValue(adminToken) ?? Environment.GetEnvironmentVariable("RECSERVE_ADMIN_TOKEN"),
+                LogFormat = ServeLogFormat.Resolve(parse.GetValue(logFormat)!, Console.IsOutputRedirected),
                 Device = parse.GetValue(device)!,
                 RedisEndpoints = parse.GetValue(redisEndpoints),
                 RedisPassword = parse.GetValue(redisPassword) ?? Environment.GetEnvironmentVariable("RECSERVE_REDIS_PASSWORD"),
@@ -97,8 +120,7 @@ internal static class ServeCommand
             {
                 var app = RecServeHost.Build(options);
                 await app.StartAsync(cancellationToken).ConfigureAwait(false);
-                var scheme = string.IsNullOrEmpty(options.TlsCertFile) ? "" : " (TLS)";
-                Console.WriteLine($"RecServe ready: gRPC on {options.BindAddress}:{options.GrpcPort}, REST on {options.BindAddress}:{options.RestPort}{scheme}");
+                ServerLogging.ReportReady(app, options);
                 await app.WaitForShutdownAsync(cancellationToken).ConfigureAwait(false);
                 return 0;
             }

@@ -31,7 +31,11 @@ internal static class TableCommand
         var layout = new Option<string>("--layout") { Description = "hashes (one hash per id group, HMGET; the default, faster and smaller in docs/SCALE.md) or keys (one key per id, MGET).", DefaultValueFactory = _ => "hashes" };
         var groups = new Option<int>("--groups") { Description = "Id groups (hash tags): commands per batch vs spread over shards.", DefaultValueFactory = _ => RedisTableKeys.DefaultGroups };
         var command = new Command("push",
-            "Stream a table into a Redis Cluster in bounded chunks; resumes an interrupted push and writes the complete marker last.")
+            "Stream a table into a Redis Cluster in bounded chunks, showing rows pushed and rows/s; resumes an interrupted push and\n" +
+            "writes the complete marker last.\n\n" +
+            "Examples:\n" +
+            "  recserve table push models/dlrm/1 --table emb_0 --redis 10.0.0.1:6379,10.0.0.2:6379\n" +
+            "  recserve table push models/dlrm/1 --table emb_0 --redis 10.0.0.1:6379 --layout keys --groups 4096")
             { bundle, table, redis, passwordEnv, tls, layout, groups };
         command.SetAction(async (parse, cancellation) =>
         {

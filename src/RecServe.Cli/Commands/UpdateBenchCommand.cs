@@ -40,7 +40,7 @@ internal static class UpdateBenchCommand
             "Open-loop load on a served model while (a) a full new version is copied in and goes live and (b) a delta is\n" +
             "applied to it. Prints p50/p99/p99.9 for the steady state and the windows after each event, failures by status,\n" +
             "the delta's apply rate and the server's RSS, and writes a plot of latency, RSS and CPU over time (latency.svg).\n\n" +
-            "Example:\n" +
+            "Examples:\n" +
             "  recserve bench update --results bench/results/update --rate 100 --batch 32")
         {
             results, model, bundle, rows, tables, tier, deltaRows, deltaTable, api, rate, batch, bag,

@@ -42,6 +42,19 @@ public sealed class EmbeddingOverlay : IDisposable
     /// <summary>The seq of the last delta applied; 0 before the first.</summary>
     public long LastAppliedSeq => Volatile.Read(ref _lastApplied);
 
+    /// <summary>Where the version's delta stream consumer stopped, as committed with the last delta it applied or skipped; null before any.</summary>
+    public string? StreamPosition
+    {
+        get
+        {
+            lock (_applyLock)
+            {
+                ObjectDisposedException.ThrowIf(_disposed, this);
+                return _store.StreamPosition;
+            }
+        }
+    }
+
     /// <summary>The tables' names and encodings, as deltas are checked against them.</summary>
     public IReadOnlyList<DeltaTableSchema> Schemas => _schemas;
 
@@ -132,7 +145,35 @@ public sealed class EmbeddingOverlay : IDisposable
     /// <exception cref="DeltaFormatException">The delta does not fit the tables; nothing changed.</exception>
     /// <exception cref="DeltaSequenceException">The delta skips a seq; nothing changed.</exception>
     /// <exception cref="IOException">Writing the overlay failed (a full disk); nothing changed.</exception>
-    public DeltaApplyResult Apply(DeltaFile delta, Action<DeltaApplyStage>? progress = null)
+    public DeltaApplyResult Apply(DeltaFile delta, Action<DeltaApplyStage>? progress = null) => ApplyCore(delta, null, progress);
+
+    /// <summary>
+    /// Applies a validated delta read from a stream, as <see cref="Apply(DeltaFile, Action{DeltaApplyStage}?)"/> does, and
+    /// commits <paramref name="streamPosition"/> with its rows and seq in the same batch (alone when the delta is skipped),
+    /// so that the consumer resumes after it, exactly once, whatever crashes when.
+    /// </summary>
+    /// <exception cref="DeltaFormatException">The delta does not fit the tables; nothing changed.</exception>
+    /// <exception cref="DeltaSequenceException">The delta skips a seq; nothing changed.</exception>
+    /// <exception cref="IOException">Writing the overlay failed (a full disk); nothing changed.</exception>
+    public DeltaApplyResult Apply(DeltaFile delta, string streamPosition, Action<DeltaApplyStage>? progress = null)
+    {
+        ArgumentNullException.ThrowIfNull(streamPosition);
+        return ApplyCore(delta, streamPosition, progress);
+    }
+
+    /// <summary>Moves the stream position alone, for entries that changed nothing (skipped or refused).</summary>
+    /// <exception cref="IOException">Writing the overlay failed.</exception>
+    public void RecordStreamPosition(string streamPosition)
+    {
+        ArgumentNullException.ThrowIfNull(streamPosition);
+        lock (_applyLock)
+        {
+            ObjectDisposedException.ThrowIf(_disposed, this);
+            _store.WriteStreamPosition(streamPosition);
+        }
+    }
+
+    private DeltaApplyResult ApplyCore(DeltaFile delta, string? streamPosition, Action<DeltaApplyStage>? progress)
     {
         ArgumentNullException.ThrowIfNull(delta);
         delta.CheckTargets(_schemas);
@@ -141,6 +182,10 @@ public sealed class EmbeddingOverlay : IDisposable
             ObjectDisposedException.ThrowIf(_disposed, this);
             if (delta.Seq <= _lastApplied)
             {
+                if (streamPosition is not null)
+                {
+                    _store.WriteStreamPosition(streamPosition);
+                }
                 return DeltaApplyResult.Skipped(delta);
             }
             if (delta.Seq != _lastApplied + 1)
@@ -152,7 +197,7 @@ public sealed class EmbeddingOverlay : IDisposable
             _remote?.Apply(delta);
             var (targets, snapshots, changes) = BuildSnapshots(delta);
             progress?.Invoke(DeltaApplyStage.Persisting);
-            _store.Commit(delta);
+            _store.Commit(delta, streamPosition);
             Volatile.Write(ref _lastApplied, delta.Seq);
             progress?.Invoke(DeltaApplyStage.Persisted);
             for (var t = 0; t < targets.Length; t++)

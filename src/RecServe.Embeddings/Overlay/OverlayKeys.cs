@@ -7,7 +7,7 @@ namespace RecServe.Embeddings.Overlay;
 /// Key layout of the overlay's RocksDB store. Each applied delta is logged as its record section, split at record
 /// boundaries into chunks of about 1 MiB under <c>'l' seq chunk</c> (big-endian, so keys sort in apply order), with
 /// the names its table indices refer to under <c>'h' seq</c>. Dense weights: <c>'d' name</c> (the latest wins).
-/// Metadata under <c>'m'</c>: the last applied seq and each table's dim and dtype.
+/// Metadata under <c>'m'</c>: the last applied seq, the delta stream position and each table's dim and dtype.
 /// </summary>
 internal static class OverlayKeys
 {
@@ -15,6 +15,9 @@ internal static class OverlayKeys
     public const byte LogHeaderPrefix = (byte)'h';
 
     public static readonly byte[] LastAppliedSeq = "m/last_seq"u8.ToArray();
+
+    /// <summary>Where the version's delta stream consumer stopped (UTF-8, opaque to the overlay).</summary>
+    public static readonly byte[] StreamPosition = "m/stream_position"u8.ToArray();
 
     public static readonly byte[] DensePrefix = "d"u8.ToArray();
 

@@ -45,6 +45,29 @@ internal sealed class OverlayStore : IDisposable
         }
     }
 
+    /// <summary>Where the delta stream consumer stopped, as last committed; null before the first.</summary>
+    public string? StreamPosition
+    {
+        get
+        {
+            var value = _db.Get(OverlayKeys.StreamPosition);
+            return value is null ? null : System.Text.Encoding.UTF8.GetString(value);
+        }
+    }
+
+    /// <summary>Moves the stream position alone (entries that changed no rows: skipped or refused), synced.</summary>
+    public void WriteStreamPosition(string position)
+    {
+        try
+        {
+            _db.Put(OverlayKeys.StreamPosition, System.Text.Encoding.UTF8.GetBytes(position), null, _syncWrite);
+        }
+        catch (RocksDbException e)
+        {
+            throw new IOException($"writing the stream position into the overlay at {Directory} failed: {e.Message}", e);
+        }
+    }
+
     /// <summary>Records each table's dim and dtype on first use, and refuses tables that differ from what the store holds.</summary>
     public void RegisterTables(IReadOnlyList<DeltaTableSchema> tables)
     {
@@ -180,9 +203,10 @@ internal sealed class OverlayStore : IDisposable
     /// <summary>
     /// Logs the records and dense weights of <paramref name="delta"/> and moves the last applied seq, in one synced
     /// batch. Records are logged as they are in the file (chunks of whole records), not as one key per row: one put
-    /// per megabyte instead of per row is what lets a million-row delta commit in well under a second.
+    /// per megabyte instead of per row is what lets a million-row delta commit in well under a second. A delta read
+    /// from a stream moves the <paramref name="streamPosition"/> in the same batch, so a restart resumes exactly after it.
     /// </summary>
-    public void Commit(DeltaFile delta)
+    public void Commit(DeltaFile delta, string? streamPosition = null)
     {
         using var batch = new WriteBatch();
         var names = new string[delta.Tables.Count];
@@ -214,6 +238,10 @@ internal sealed class OverlayStore : IDisposable
         var seq = new byte[8];
         BinaryPrimitives.WriteInt64LittleEndian(seq, delta.Seq);
         batch.Put(OverlayKeys.LastAppliedSeq, seq, null);
+        if (streamPosition is not null)
+        {
+            batch.Put(OverlayKeys.StreamPosition, System.Text.Encoding.UTF8.GetBytes(streamPosition), null);
+        }
         try
         {
             _db.Write(batch, _syncWrite);

@@ -83,6 +83,35 @@ internal sealed class ChunkedChecksum
         return XxHash3.HashToUInt64(new ReadOnlySpan<byte>((byte*)data + start, size));
     }
 
+    /// <summary>
+    /// Checksum of the <paramref name="length"/> bytes from <paramref name="offset"/> of an open file, read through one
+    /// pooled buffer rather than mapped: verifying a file this way leaves nothing resident in the process.
+    /// </summary>
+    public static ulong ComputeByReading(Microsoft.Win32.SafeHandles.SafeFileHandle file, long offset, long length, string path)
+    {
+        var buffer = System.Buffers.ArrayPool<byte>.Shared.Rent(TableFormat.ChecksumChunkBytes);
+        try
+        {
+            var checksum = new ChunkedChecksum();
+            var end = offset + length;
+            while (offset < end)
+            {
+                var read = RandomAccess.Read(file, buffer.AsSpan(0, (int)Math.Min(buffer.Length, end - offset)), offset);
+                if (read == 0)
+                {
+                    throw new TableFormatException(path, "file shrank while it was read");
+                }
+                checksum.Append(buffer.AsSpan(0, read));
+                offset += read;
+            }
+            return checksum.GetValue();
+        }
+        finally
+        {
+            System.Buffers.ArrayPool<byte>.Shared.Return(buffer);
+        }
+    }
+
     // The length is folded in so that payloads differing only by trailing empty chunks still differ.
     private static ulong Combine(ulong chunkHashesDigest, long length) =>
         chunkHashesDigest ^ ((ulong)length * 0x9E3779B97F4A7C15UL);

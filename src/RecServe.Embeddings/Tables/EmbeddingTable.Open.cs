@@ -16,6 +16,22 @@ public sealed unsafe partial class EmbeddingTable
     {
         options ??= new TableOpenOptions();
         var meta = ReadMeta(folder, out var dataType);
+        if (options.ShareOpenFiles && TryShare(folder, meta, options) is { } shared)
+        {
+            return shared;
+        }
+        var files = OpenFiles(folder, meta, dataType, options);
+        var sharing = files.Key is not null ? TableFileRegistry.Add(files) : files;
+        if (!ReferenceEquals(sharing, files))
+        {
+            files.Release(); // the same content was opened meanwhile by another thread
+        }
+        return new EmbeddingTable(meta.Name, folder, sharing, files.IndexFile.Stamp, files.RowsFile.Stamp, options.Residency, meta.DefaultRow,
+            sharesFiles: !ReferenceEquals(sharing, files));
+    }
+
+    private static SharedTableFiles OpenFiles(string folder, TableMeta meta, TensorDataType dataType, TableOpenOptions options)
+    {
         var indexFile = TableFileView.Open(Path.Combine(folder, TableFormat.IndexFileName), options.Residency);
         TableFileView? rowsFile = null;
         try
@@ -24,13 +40,84 @@ public sealed unsafe partial class EmbeddingTable
             rowsFile = TableFileView.Open(Path.Combine(folder, TableFormat.RowsFileName), options.Residency);
             var rowsHeader = OpenRows(rowsFile, meta, dataType, options);
             CheckIndexRows(indexFile, indexHeader, rowsHeader.RowCount);
-            return new EmbeddingTable(meta.Name, indexFile, rowsFile, indexHeader, rowsHeader, options.Residency, meta.DefaultRow);
+            var key = options.ShareOpenFiles
+                ? new TableContentKey(indexFile.Length, indexHeader.PayloadChecksum, rowsFile.Length, rowsHeader.PayloadChecksum, options.Residency, options.VerifyRows)
+                : (TableContentKey?)null;
+            return new SharedTableFiles(indexFile, rowsFile, indexHeader, rowsHeader, key);
         }
         catch
         {
             rowsFile?.Dispose();
             indexFile.Dispose();
             throw;
+        }
+    }
+
+    /// <summary>
+    /// The table over files already open with the content <paramref name="meta"/> lists, when the folder's own files
+    /// agree with them in size and header (so a truncated or foreign copy is still refused); else null.
+    /// </summary>
+    private static EmbeddingTable? TryShare(string folder, TableMeta meta, TableOpenOptions options)
+    {
+        if (!ulong.TryParse(meta.IndexFile.Checksum, NumberStyles.AllowHexSpecifier, CultureInfo.InvariantCulture, out var indexChecksum)
+            || !ulong.TryParse(meta.RowsFile.Checksum, NumberStyles.AllowHexSpecifier, CultureInfo.InvariantCulture, out var rowsChecksum))
+        {
+            return null;
+        }
+        var key = new TableContentKey(meta.IndexFile.Bytes, indexChecksum, meta.RowsFile.Bytes, rowsChecksum, options.Residency, options.VerifyRows);
+        if (TableFileRegistry.TryShare(key) is not { } files)
+        {
+            return null;
+        }
+        try
+        {
+            // Headers and sizes first, then every byte of this folder's own files, read and checksummed but not mapped:
+            // a corrupt copy is refused here, not on the day the version it shares with unloads.
+            var indexStamp = SameFile(Path.Combine(folder, TableFormat.IndexFileName), files.IndexFile, files.IndexHeader.PayloadChecksum, verify: true);
+            var rowsStamp = SameFile(Path.Combine(folder, TableFormat.RowsFileName), files.RowsFile, files.RowsHeader.PayloadChecksum, options.VerifyRows);
+            if (indexStamp is null || rowsStamp is null)
+            {
+                TableFileRegistry.Release(files);
+                return null;
+            }
+            return new EmbeddingTable(meta.Name, folder, files, indexStamp.Value, rowsStamp.Value, options.Residency, meta.DefaultRow, sharesFiles: true);
+        }
+        catch
+        {
+            TableFileRegistry.Release(files);
+            throw;
+        }
+    }
+
+    /// <summary>
+    /// The stamp of the file at <paramref name="path"/> when its length and header equal the open file's (else null,
+    /// and it is opened on its own), after checking its payload against <paramref name="checksum"/> when asked to.
+    /// </summary>
+    /// <exception cref="TableFormatException">The header matches but the payload does not: the copy is corrupt.</exception>
+    private static FileStamp? SameFile(string path, TableFileView open, ulong checksum, bool verify)
+    {
+        try
+        {
+            using var handle = File.OpenHandle(path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete);
+            var stamp = FileStamp.Of(handle);
+            Span<byte> header = stackalloc byte[TableFormat.HeaderBytes];
+            if (stamp.Length != open.Length || RandomAccess.Read(handle, header, 0) != header.Length || !header.SequenceEqual(open.Header))
+            {
+                return null;
+            }
+            if (verify)
+            {
+                var actual = ChunkedChecksum.ComputeByReading(handle, TableFormat.HeaderBytes, stamp.Length - TableFormat.HeaderBytes, path);
+                if (actual != checksum)
+                {
+                    throw new TableFormatException(path, $"payload checksum mismatch (computed {actual:x16}, header says {checksum:x16}): the file is corrupt");
+                }
+            }
+            return stamp;
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            return null;
         }
     }
 

@@ -11,17 +11,22 @@ namespace RecServe.Embeddings.Tables;
 /// </summary>
 public sealed unsafe partial class EmbeddingTable : IDisposable
 {
-    private readonly TableFileView _indexFile;
-    private readonly TableFileView _rowsFile;
+    private readonly SharedTableFiles _files;
+    private readonly string _indexPath;
+    private readonly string _rowsPath;
+    private readonly FileStamp _indexStamp;
+    private readonly FileStamp _rowsStamp;
     private readonly OpenAddressingIndex _index;
     private readonly byte* _rows;
     private readonly byte* _defaultEncoded;
     private readonly float[] _defaultRow;
     private int _disposed;
 
-    private EmbeddingTable(string name, TableFileView indexFile, TableFileView rowsFile, IndexFileHeader indexHeader,
-        RowFileHeader rowsHeader, TableResidency residency, float[]? defaultRow)
+    private EmbeddingTable(string name, string folder, SharedTableFiles files, FileStamp indexStamp, FileStamp rowsStamp,
+        TableResidency residency, float[]? defaultRow, bool sharesFiles)
     {
+        SharesFiles = sharesFiles;
+        var (indexFile, rowsFile, indexHeader, rowsHeader) = (files.IndexFile, files.RowsFile, files.IndexHeader, files.RowsHeader);
         Name = name;
         Dim = rowsHeader.Dim;
         DataType = rowsHeader.DataType;
@@ -29,8 +34,11 @@ public sealed unsafe partial class EmbeddingTable : IDisposable
         RowStride = rowsHeader.RowStride;
         BucketCount = indexHeader.BucketCount;
         Residency = residency;
-        _indexFile = indexFile;
-        _rowsFile = rowsFile;
+        _files = files;
+        _indexPath = Path.Combine(folder, TableFormat.IndexFileName);
+        _rowsPath = Path.Combine(folder, TableFormat.RowsFileName);
+        _indexStamp = indexStamp;
+        _rowsStamp = rowsStamp;
         var keys = (long*)(indexFile.Pointer + TableFormat.HeaderBytes);
         _index = new OpenAddressingIndex(keys, (int*)(keys + indexHeader.BucketCount), indexHeader.BucketCount, indexHeader.EmptyKeyRow);
         _rows = rowsFile.Pointer + TableFormat.HeaderBytes;
@@ -65,7 +73,13 @@ public sealed unsafe partial class EmbeddingTable : IDisposable
     public TableResidency Residency { get; }
 
     /// <summary>Bytes of both files: resident for <see cref="TableResidency.Memory"/>, an upper bound when mapped.</summary>
-    public long ByteSize => _indexFile.Length + _rowsFile.Length;
+    public long ByteSize => _files.IndexFile.Length + _files.RowsFile.Length;
+
+    /// <summary>
+    /// Whether this table serves the same bytes as another open table (an earlier version's): opened with
+    /// <see cref="TableOpenOptions.ShareOpenFiles"/> when a table with the same content was already open.
+    /// </summary>
+    public bool SharesFiles { get; }
 
     /// <summary>The row served for unknown ids, as decoded from its stored encoding.</summary>
     public ReadOnlySpan<float> DefaultRow => _defaultRow;
@@ -119,6 +133,31 @@ public sealed unsafe partial class EmbeddingTable : IDisposable
         return false;
     }
 
+    /// <summary>
+    /// Compares the table's files with what was opened (a few stat calls; for pollers, not for the request path).
+    /// Returns the most serious change and the file it was found in, or <see cref="TableFileChange.None"/> and null.
+    /// A table held in memory reports any change as <see cref="TableFileChange.Replaced"/>: its copy cannot tear.
+    /// </summary>
+    public (TableFileChange Change, string? Path) CheckFiles()
+    {
+        if (IsDisposed)
+        {
+            return (TableFileChange.None, null);
+        }
+        if (_files.RowsFile.ChangedInPlace())
+        {
+            return (TableFileChange.ChangedInPlace, _files.RowsFile.Path);
+        }
+        if (_files.IndexFile.ChangedInPlace())
+        {
+            return (TableFileChange.ChangedInPlace, _files.IndexFile.Path);
+        }
+        // This table's own paths, which differ from the files read when they are shared with an earlier version's.
+        return FileStamp.TryOf(_rowsPath) != _rowsStamp ? (TableFileChange.Replaced, _rowsPath)
+            : FileStamp.TryOf(_indexPath) != _indexStamp ? (TableFileChange.Replaced, _indexPath)
+            : (TableFileChange.None, null);
+    }
+
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     internal byte* RowPointer(int rowIndex) => _rows + (long)rowIndex * RowStride;
 
@@ -139,8 +178,7 @@ public sealed unsafe partial class EmbeddingTable : IDisposable
         {
             return;
         }
-        _indexFile.Dispose();
-        _rowsFile.Dispose();
+        TableFileRegistry.Release(_files);
         NativeMemory.AlignedFree(_defaultEncoded);
     }
 }

@@ -1,5 +1,6 @@
 using System.IO.MemoryMappedFiles;
 using System.Runtime.InteropServices;
+using Microsoft.Win32.SafeHandles;
 
 namespace RecServe.Embeddings.Tables;
 
@@ -13,13 +14,18 @@ internal sealed unsafe class TableFileView : IDisposable
 
     private readonly MemoryMappedFile? _map;
     private readonly MemoryMappedViewAccessor? _view;
+    private readonly SafeFileHandle? _mappedFile;
+    private readonly FileStamp _stamp;
     private byte* _pointer;
 
-    private TableFileView(string path, MemoryMappedFile? map, MemoryMappedViewAccessor? view, byte* pointer, long length)
+    private TableFileView(string path, MemoryMappedFile? map, MemoryMappedViewAccessor? view, SafeFileHandle? mappedFile,
+        FileStamp stamp, byte* pointer, long length)
     {
         Path = path;
         _map = map;
         _view = view;
+        _mappedFile = mappedFile;
+        _stamp = stamp;
         _pointer = pointer;
         Length = length;
     }
@@ -31,6 +37,16 @@ internal sealed unsafe class TableFileView : IDisposable
     public long Length { get; }
 
     public ReadOnlySpan<byte> Header => new(_pointer, TableFormat.HeaderBytes);
+
+    /// <summary>Length and modification time of the file when it was opened.</summary>
+    public FileStamp Stamp => _stamp;
+
+    /// <summary>
+    /// Whether the mapped file itself was written, truncated or extended since it was mapped (its own handle's stamp
+    /// moved): the kernel shows other processes' writes to the pages we read, so its bytes may now be torn. Always
+    /// false for a file read into memory, whose copy was verified.
+    /// </summary>
+    public bool ChangedInPlace() => _pointer is not null && _mappedFile is not null && FileStamp.Of(_mappedFile) != _stamp;
 
     public static TableFileView Open(string path, TableResidency residency)
     {
@@ -52,19 +68,31 @@ internal sealed unsafe class TableFileView : IDisposable
 
     private static TableFileView Map(string path, long length)
     {
-        var map = MemoryMappedFile.CreateFromFile(path, FileMode.Open, mapName: null, 0, MemoryMappedFileAccess.Read);
+        // The handle stays open beside the mapping: its stamp is the mapped file's own, even after the path has been
+        // pointed at another file, which is how an in-place write is told from a replacement.
+        var handle = File.OpenHandle(path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete);
+        MemoryMappedFile? map = null;
         MemoryMappedViewAccessor? view = null;
         try
         {
+            var stamp = FileStamp.Of(handle);
+            length = stamp.Length;
+            if (length < TableFormat.HeaderBytes)
+            {
+                throw new TableFormatException(path, $"file is {length} bytes, shorter than its {TableFormat.HeaderBytes}-byte header (truncated)");
+            }
+            using var stream = new FileStream(handle, FileAccess.Read, bufferSize: 0);
+            map = MemoryMappedFile.CreateFromFile(stream, mapName: null, 0, MemoryMappedFileAccess.Read, HandleInheritability.None, leaveOpen: true);
             view = map.CreateViewAccessor(0, length, MemoryMappedFileAccess.Read);
             byte* pointer = null;
             view.SafeMemoryMappedViewHandle.AcquirePointer(ref pointer);
-            return new TableFileView(path, map, view, pointer + view.PointerOffset, length);
+            return new TableFileView(path, map, view, handle, stamp, pointer + view.PointerOffset, length);
         }
         catch
         {
             view?.Dispose();
-            map.Dispose();
+            map?.Dispose();
+            handle.Dispose();
             throw;
         }
     }
@@ -76,12 +104,13 @@ internal sealed unsafe class TableFileView : IDisposable
         {
             LinuxMemoryAdvice.PreferHugePages(pointer, (nuint)length);
             using var handle = File.OpenHandle(path, FileMode.Open, FileAccess.Read, FileShare.Read, FileOptions.SequentialScan);
+            var stamp = FileStamp.Of(handle);
             // Chunks are read in parallel: filling fresh memory is bound by page faults, which cores take concurrently.
             var chunks = (int)((length + ReadChunkBytes - 1) / ReadChunkBytes);
             var address = (nint)pointer;
             Parallel.For(0, chunks, chunk => ReadChunk(handle, path, address, length, chunk));
             GC.AddMemoryPressure(length);
-            return new TableFileView(path, null, null, pointer, length);
+            return new TableFileView(path, null, null, null, stamp, pointer, length);
         }
         catch (AggregateException e) when (e.InnerException is TableFormatException inner)
         {
@@ -95,7 +124,7 @@ internal sealed unsafe class TableFileView : IDisposable
         }
     }
 
-    private static void ReadChunk(Microsoft.Win32.SafeHandles.SafeFileHandle handle, string path, nint pointer, long length, int chunk)
+    private static void ReadChunk(SafeFileHandle handle, string path, nint pointer, long length, int chunk)
     {
         var offset = (long)chunk * ReadChunkBytes;
         var end = Math.Min(offset + ReadChunkBytes, length);
@@ -121,6 +150,7 @@ internal sealed unsafe class TableFileView : IDisposable
             _view.SafeMemoryMappedViewHandle.ReleasePointer();
             _view.Dispose();
             _map!.Dispose();
+            _mappedFile!.Dispose();
         }
         else
         {

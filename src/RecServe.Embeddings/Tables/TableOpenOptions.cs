@@ -14,4 +14,11 @@ public sealed class TableOpenOptions
 
     /// <summary>Hash checksum chunks on all cores (default).</summary>
     public bool ParallelVerify { get; init; } = true;
+
+    /// <summary>
+    /// Serve the bytes of an already open table (another model version's) when this folder holds the same content
+    /// (sizes, checksums and headers), instead of mapping or reading them again; off by default. Each table keeps its
+    /// own overlay and cache. The server turns it on so that a version swap costs memory only for what changed.
+    /// </summary>
+    public bool ShareOpenFiles { get; init; }
 }

@@ -36,6 +36,15 @@ internal sealed class VersionDeltas
     /// <summary>Why the last delta tried was refused, or null when every delta present up to a gap is applied.</summary>
     public string? Error { get; private set; }
 
+    /// <summary>The version's delta stream consumer's problem (set by it), or null.</summary>
+    public string? StreamError { get; set; }
+
+    /// <summary>What model status shows: the file error, the stream error, or both.</summary>
+    public string? StatusError => Error is null ? StreamError : StreamError is null ? Error : $"{Error}; {StreamError}";
+
+    /// <summary>The version's overlay, for a stream consumer to apply through.</summary>
+    public BundleDeltas Bundle => _deltas;
+
     /// <summary>The deltas of <paramref name="model"/> when it is a bundle loaded with an overlay; else null.</summary>
     public static VersionDeltas? For(string modelName, long version, string versionPath, IModel model, IDeltaObserver? observer)
     {

@@ -45,6 +45,9 @@ public sealed partial class BatchingModel : IModel
     /// <summary>The wrapped model (for readers of its own counters, such as table metrics).</summary>
     public IModel Inner => _inner;
 
+    /// <inheritdoc />
+    public ModelFileChange? CheckFiles() => _inner.CheckFiles();
+
     /// <summary>Whether requests are batched: every input and output must have a dynamic first dimension.</summary>
     public bool IsBatching => _batchable;
 

@@ -66,6 +66,11 @@ public static partial class BatchingParametersFile
             {
                 throw new FormatException($"batching parameters: unknown field '{name}'");
             }
+            if (KnownFields.Contains(name) && !values.ContainsKey(name))
+            {
+                // The field is there but its value did not match '{ value: N }': never fall back to the default silently.
+                throw new FormatException($"batching parameters: {name} must be written as '{name} {{ value: N }}' with a whole number N");
+            }
         }
     }
 

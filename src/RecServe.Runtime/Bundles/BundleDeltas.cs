@@ -41,10 +41,42 @@ public sealed class BundleDeltas : IDisposable
     public IReadOnlyList<DeltaApplyResult> ApplyPending(string deltasFolder, Action<DeltaApplyResult>? applied = null) =>
         _overlay.ApplyPending(deltasFolder, applied: result =>
         {
-            // After the overlay publishes: a reader that cached the old row before this point is dropped here.
-            Invalidate(result);
+            OnApplied(result);
             applied?.Invoke(result);
         });
+
+    /// <summary>The tables' names and encodings, to validate a delta against before applying it.</summary>
+    public IReadOnlyList<DeltaTableSchema> Schemas => _overlay.Schemas;
+
+    /// <summary>Where this version's delta stream consumer stopped, committed with the last delta it applied or skipped; null before any.</summary>
+    public string? StreamPosition => _overlay.StreamPosition;
+
+    /// <summary>
+    /// Applies one delta read from a stream through the same path as a file (<see cref="ApplyPending"/>): skipped when
+    /// its seq is applied already, refused when it skips one; its rows, seq and <paramref name="streamPosition"/> are
+    /// committed together, then the changed ids leave the caches.
+    /// </summary>
+    /// <exception cref="DeltaFormatException">The delta does not fit the tables; nothing changed.</exception>
+    /// <exception cref="DeltaSequenceException">The delta's seq does not follow; nothing changed.</exception>
+    /// <exception cref="IOException">Writing the overlay failed; nothing changed.</exception>
+    public DeltaApplyResult Apply(DeltaFile delta, string streamPosition)
+    {
+        var result = _overlay.Apply(delta, streamPosition);
+        if (result.Applied)
+        {
+            OnApplied(result);
+        }
+        return result;
+    }
+
+    /// <summary>Moves the stream position alone, past entries that changed nothing (skipped or refused).</summary>
+    /// <exception cref="IOException">Writing the overlay failed.</exception>
+    public void RecordStreamPosition(string streamPosition) => _overlay.RecordStreamPosition(streamPosition);
+
+    // Every applied delta, from a file or a stream, passes here once it is visible.
+    private void OnApplied(DeltaApplyResult result) =>
+        // After the overlay publishes: a reader that cached the old row before this point is dropped here.
+        Invalidate(result);
 
     private void Invalidate(DeltaApplyResult result)
     {

@@ -36,6 +36,7 @@ public sealed partial class BundleModel
         var connections = manifest.Tables.Exists(t => t.Tier.Residency == BundleFormat.ResidencyRedis) ? new RedisConnectionPool() : null;
         OnnxModel? dense = null;
         BundleDeltas? deltas = null;
+        BundleFileWatch? files = null;
         try
         {
             foreach (var entry in manifest.Tables)
@@ -50,10 +51,12 @@ public sealed partial class BundleModel
                 byName[table.Name] = table;
             }
             BundleGraphCheck.Check(manifest, byName, dense.Signature);
-            return Assemble(manifest, byName, tables.ToArray(), dense, deltas, connections);
+            files = new BundleFileWatch(versionPath, tables.Select(t => t.Table).OfType<Embeddings.Tables.EmbeddingTable>());
+            return Assemble(manifest, byName, tables.ToArray(), dense, deltas, files, connections);
         }
         catch
         {
+            files?.Dispose();
             deltas?.Dispose();
             dense?.Dispose();
             foreach (var table in tables)
@@ -92,8 +95,8 @@ public sealed partial class BundleModel
         }
     }
 
-    private static BundleModel Assemble(BundleManifest manifest, Dictionary<string, ServedTable> tables, ServedTable[] owned, OnnxModel dense, BundleDeltas? deltas,
-        RedisConnectionPool? connections)
+    private static BundleModel Assemble(BundleManifest manifest, Dictionary<string, ServedTable> tables, ServedTable[] owned, OnnxModel dense,
+        BundleDeltas? deltas, BundleFileWatch files, RedisConnectionPool? connections)
     {
         var graph = dense.Signature;
         var denseInputs = new (string, int)[manifest.DenseInputs.Count];
@@ -110,7 +113,7 @@ public sealed partial class BundleModel
             features[i] = new BundleFeature(feature.Name, tables[feature.Table], ParsePooling(feature.Pooling),
                 GraphIndex(graph, feature.GraphInput), idsInput, idsRank);
         }
-        return new BundleModel(dense, owned, features, denseInputs, BundleSignature.Build(manifest), AllOutputs(manifest, graph), deltas, connections);
+        return new BundleModel(dense, owned, features, denseInputs, BundleSignature.Build(manifest), AllOutputs(manifest, graph), deltas, files, connections);
     }
 
     /// <summary>Empty (the graph's own outputs) when the manifest lists exactly those, in order; else the manifest's names.</summary>

@@ -1,4 +1,5 @@
 using System.Buffers;
+using RecServe.Core.Errors;
 using RecServe.Core.Signatures;
 using RecServe.Core.Tensors;
 using RecServe.Runtime.Onnx;
@@ -17,13 +18,16 @@ public sealed partial class BundleModel : IModel, ITableMetricsSource
     private readonly BundleFeature[] _features;
     private readonly (string Name, int GraphInput)[] _denseInputs;
     private readonly IReadOnlyList<string> _allOutputs;
+    private readonly BundleFileWatch _files;
     private readonly Embeddings.Redis.RedisConnectionPool? _connections;
 
     private BundleModel(OnnxModel dense, ServedTable[] tables, BundleFeature[] features, (string, int)[] denseInputs,
-        ModelSignature signature, IReadOnlyList<string> allOutputs, BundleDeltas? deltas, Embeddings.Redis.RedisConnectionPool? connections)
+        ModelSignature signature, IReadOnlyList<string> allOutputs, BundleDeltas? deltas, BundleFileWatch files,
+        Embeddings.Redis.RedisConnectionPool? connections)
     {
         _connections = connections;
         Deltas = deltas;
+        _files = files;
         _dense = dense;
         _tables = tables;
         _features = features;
@@ -50,6 +54,10 @@ public sealed partial class BundleModel : IModel, ITableMetricsSource
     /// <inheritdoc />
     public TensorSet Predict(IReadOnlyDictionary<string, Tensor> inputs, IReadOnlyList<string> outputFilter)
     {
+        if (_files.TornReason is { } torn)
+        {
+            throw new ServingException(ServingErrorCode.Unavailable, torn);
+        }
         var graphInputs = _dense.Signature.Inputs.Count;
         var bound = ArrayPool<Tensor>.Shared.Rent(graphInputs);
         // Tensors this call made (pooled embeddings, padded ids), returned to the pool when the graph has run.
@@ -88,9 +96,13 @@ public sealed partial class BundleModel : IModel, ITableMetricsSource
         }
     }
 
+    /// <inheritdoc />
+    public ModelFileChange? CheckFiles() => _files.Check();
+
     /// <summary>Closes the session, every table and the cluster connections. No request may be running (the serving lease sees to that).</summary>
     public void Dispose()
     {
+        _files.Dispose();
         // The overlay first: it detaches from the tables it reads through.
         Deltas?.Dispose();
         _dense.Dispose();

@@ -90,7 +90,8 @@ internal sealed partial class ServedTable : IDisposable
         EmbeddingTable table;
         try
         {
-            table = EmbeddingTable.Open(Path.Combine(versionPath, entry.Path), new TableOpenOptions { Residency = residency });
+            // A table unchanged since the version being replaced is served from that version's bytes (docs/ARCHITECTURE.md).
+            table = EmbeddingTable.Open(Path.Combine(versionPath, entry.Path), new TableOpenOptions { Residency = residency, ShareOpenFiles = true });
         }
         catch (Exception e) when (e is TableFormatException or IOException or UnauthorizedAccessException)
         {

@@ -4,8 +4,8 @@ using RecServe.Lifecycle;
 namespace RecServe.Server.Dashboard;
 
 /// <summary>
-/// Writes <c>GET /v1/dashboard</c>: models with their versions and headline figures, table tiers, and the
-/// per-second history. Written by hand with <see cref="Utf8JsonWriter"/> so that field names are exactly those
+/// Writes <c>GET /v1/dashboard</c>: models with their versions and headline figures, table tiers, the
+/// per-second history, and delta stream consumers. Written by hand with <see cref="Utf8JsonWriter"/> so that field names are exactly those
 /// docs/OPERATIONS.md lists, and no reflection is needed.
 /// </summary>
 public static class DashboardJson
@@ -40,7 +40,42 @@ public static class DashboardJson
             json.WriteEndObject();
         }
         json.WriteEndArray();
+        WriteDeltaStreams(json, manager.GetDeltaStreams());
         json.WriteEndObject();
+    }
+
+    // The delta stream consumer of each served version (docs/DELTA.md, "Streaming"); empty without --delta_stream_redis.
+    private static void WriteDeltaStreams(Utf8JsonWriter json, IReadOnlyList<Lifecycle.Deltas.DeltaStreamStatus> streams)
+    {
+        json.WriteStartArray("delta_streams");
+        foreach (var stream in streams)
+        {
+            json.WriteStartObject();
+            json.WriteString("model", stream.Model);
+            json.WriteNumber("version", stream.Version);
+            json.WriteString("stream", stream.Stream);
+            json.WriteString("state", stream.State.ToString());
+            json.WriteString("position", stream.Position);
+            json.WriteNumber("last_seq", stream.LastAppliedSeq);
+            json.WriteNumber("waiting_for_seq", stream.WaitingForSeq);
+            if (stream.LastAppliedPublishedAt is { } published)
+            {
+                json.WriteString("last_applied_published_at", published);
+            }
+            else
+            {
+                json.WriteNull("last_applied_published_at");
+            }
+            Number(json, "lag_seconds", stream.LagSeconds);
+            json.WriteNumber("entries", stream.EntriesRead);
+            json.WriteNumber("applied", stream.DeltasApplied);
+            json.WriteNumber("skipped", stream.DeltasSkipped);
+            json.WriteNumber("refused", stream.DeltasRefused);
+            json.WriteNumber("read_errors", stream.ReadErrors);
+            json.WriteString("error", stream.Error);
+            json.WriteEndObject();
+        }
+        json.WriteEndArray();
     }
 
     private static void WriteModel(Utf8JsonWriter json, string name, ModelManager manager, DashboardView? view)

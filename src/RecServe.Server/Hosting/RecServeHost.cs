@@ -34,12 +34,7 @@ public static class RecServeHost
         var models = ResolveModels(options);
         var tls = TlsSetup.FromOptions(options);
         var builder = WebApplication.CreateSlimBuilder(args ?? []);
-        builder.Logging.ClearProviders();
-        builder.Logging.AddSimpleConsole(console =>
-        {
-            console.SingleLine = true;
-            console.TimestampFormat = "HH:mm:ss.fff ";
-        });
+        ServerLogging.AddConsole(builder.Logging, options.LogFormat);
         // ASP.NET Core logs four lines per request at Information: on a busy server that is most of the CPU, and
         // request paths are not ours to log by default (docs/SECURITY.md). Lifetime messages stay.
         builder.Logging.AddFilter("Microsoft.AspNetCore", LogLevel.Warning);
@@ -83,9 +78,10 @@ public static class RecServeHost
         builder.Services.AddSingleton(lifecycle);
         builder.Services.AddSingleton<IVersionLoader>(services => new ModelFolderLoader(
             services.GetRequiredService<OnnxModelOptions>(), batching, model => new BatchMetricsObserver(metrics, model), options.StateDirectory, redis));
+        var deltaStreams = DeltaStreams(options);
         builder.Services.AddSingleton(services => new ModelManager(
             services.GetRequiredService<IVersionLoader>(), services.GetRequiredService<ILogger<ModelManager>>(),
-            warmup: new Warmup.RecordedRequestWarmup(lifecycle), deltaObserver: lifecycle));
+            warmup: new Warmup.RecordedRequestWarmup(lifecycle), deltaObserver: lifecycle, deltaStreams: deltaStreams));
         var basePaths = models.ToDictionary(m => m.Name, m => m.BasePath, StringComparer.Ordinal);
         builder.Services.AddSingleton(new Warmup.WarmupRecorder(options.RecordWarmupRequests,
             name => basePaths.TryGetValue(name, out var basePath) ? StateDirectory.Root(options.StateDirectory, basePath) : null));
@@ -125,6 +121,7 @@ public static class RecServeHost
             {
                 metrics.VersionsAvailable.WithLabels(model).Set(manager.GetStatus(model).Count(s => s.State == Lifecycle.Versions.ModelVersionState.Available));
             }
+            lifecycle.CollectStreams(manager.GetDeltaStreams());
         });
         var prometheus = app.MapMetrics("/monitoring/prometheus/metrics", metrics.Registry);
         var plain = app.MapMetrics("/metrics", metrics.Registry);
@@ -150,6 +147,17 @@ public static class RecServeHost
             options.RedisTls,
             options.RedisTimeoutMs,
             options.RedisOnFailure is { } mode ? RecServe.Embeddings.Redis.RedisClusterOverrides.ParseFailureMode(mode) : null);
+    }
+
+    /// <summary>Opens each model's delta stream when <c>--delta_stream_redis</c> is given (a bad value fails start-up).</summary>
+    private static Func<string, Embeddings.Deltas.Streaming.IDeltaStream?>? DeltaStreams(ServerOptions options)
+    {
+        if (string.IsNullOrEmpty(options.DeltaStreamRedis))
+        {
+            return null;
+        }
+        var settings = Embeddings.Redis.Streams.RedisDeltaStreamSettings.Parse(options.DeltaStreamRedis, options.DeltaStreamKeyPrefix);
+        return model => new Embeddings.Redis.Streams.RedisDeltaStream(settings, settings.KeyFor(model));
     }
 
     private static BatchingOptions? ResolveBatching(ServerOptions options)

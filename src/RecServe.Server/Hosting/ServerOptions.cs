@@ -111,6 +111,18 @@ public sealed record ServerOptions
     /// <summary>"degrade" or "fail" for every cluster table; null keeps the manifests' on_failure.</summary>
     public string? RedisOnFailure { get; init; }
 
+    /// <summary>
+    /// Redis holding the models' delta streams, <c>host:port[,password=...]</c> (docs/DELTA.md, "Streaming"): every
+    /// served bundle version consumes its model's stream. Null: no streams.
+    /// </summary>
+    public string? DeltaStreamRedis { get; init; }
+
+    /// <summary>Prefix of the stream keys: model <c>m</c> reads <c>&lt;prefix&gt;m</c>.</summary>
+    public string DeltaStreamKeyPrefix { get; init; } = RecServe.Embeddings.Redis.Streams.RedisDeltaStreamSettings.DefaultKeyPrefix;
+
     /// <summary>How long shutdown waits for in-flight requests.</summary>
     public TimeSpan ShutdownDrainTimeout { get; init; } = TimeSpan.FromSeconds(30);
+
+    /// <summary>How the console log is written: text lines, or JSON lines for log collectors.</summary>
+    public LogFormat LogFormat { get; init; } = LogFormat.Text;
 }

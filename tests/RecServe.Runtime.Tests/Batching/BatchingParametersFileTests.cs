@@ -41,6 +41,8 @@ public sealed class BatchingParametersFileTests
     [InlineData("max_batch_sise { value: 8 }", "unknown field 'max_batch_sise'")]
     [InlineData("{\"max_batch_size\": 8, \"colour\": 1}", "unknown field 'colour'")]
     [InlineData("{\"max_batch_size\": ", "not valid")]
+    [InlineData("max_batch_size { value: x }", "max_batch_size must be written as")]
+    [InlineData("batch_timeout_micros { value: -5 }", "batch_timeout_micros must be written as")]
     public void RejectsBadFilesSayingWhy(string text, string message)
     {
         var error = Assert.Throws<FormatException>(() => BatchingParametersFile.Parse(text));

@@ -1,4 +1,5 @@
 using System.Globalization;
+using RecServe.Import;
 
 namespace RecServe.Cli.Commands.Delta;
 
@@ -8,15 +9,26 @@ namespace RecServe.Cli.Commands.Delta;
 /// </summary>
 internal static class RowsCsvReader
 {
+    /// <summary>Lines between progress reports.</summary>
+    public const int ProgressLines = 65536;
+
     /// <summary>Calls <paramref name="upsert"/> or <paramref name="delete"/> for each line, in order.</summary>
     /// <exception cref="FormatException">A line is not an id followed by nothing or by exactly <paramref name="dim"/> numbers.</exception>
-    public static void Read(string path, int dim, Action<long, float[]> upsert, Action<long> delete)
+    /// <remarks><paramref name="progress"/> hears the bytes read every <see cref="ProgressLines"/> lines and at the end.</remarks>
+    public static void Read(string path, int dim, Action<long, float[]> upsert, Action<long> delete, IProgress<ImportProgress>? progress = null)
     {
         var row = new float[dim];
         var number = 0;
-        foreach (var line in File.ReadLines(path))
+        using var stream = File.OpenRead(path);
+        using var reader = new StreamReader(stream);
+        var stage = "reading " + Path.GetFileName(path);
+        while (reader.ReadLine() is { } line)
         {
             number++;
+            if (number % ProgressLines == 0)
+            {
+                progress?.Report(new ImportProgress(stage, stream.Position, stream.Length));
+            }
             var text = line.Trim();
             if (text.Length == 0 || text[0] == '#')
             {
@@ -45,5 +57,6 @@ internal static class RowsCsvReader
             }
             upsert(id, row);
         }
+        progress?.Report(new ImportProgress(stage, stream.Length, stream.Length));
     }
 }

@@ -216,6 +216,24 @@ function renderTables(tables) {
   }
 }
 
+function renderDeltaStreams(streams) {
+  const body = document.querySelector("#delta-streams tbody");
+  body.replaceChildren();
+  document.getElementById("no-delta-streams").hidden = streams.length > 0;
+  for (const s of streams) {
+    const state = s.waiting_for_seq > 0 ? s.state + " (seq " + s.waiting_for_seq + ")" : s.state;
+    body.append(el("tr", { "data-model": s.model, "data-version": s.version },
+      el("td", {}, s.model), el("td", {}, s.version), el("td", {}, s.stream),
+      el("td", { class: "stream-state state-" + s.state }, state),
+      el("td", { class: "num" }, s.last_seq),
+      el("td", { class: "num lag" }, s.lag_seconds === null ? "–" : fmt(s.lag_seconds, 1) + " s"),
+      el("td", {}, s.last_applied_published_at ? since(s.last_applied_published_at) : "–"),
+      el("td", { class: "num" }, fmt(s.applied, 0)),
+      el("td", { class: "num" }, fmt(s.refused, 0)),
+      el("td", { class: "error-text" }, s.error || "")));
+  }
+}
+
 async function poll() {
   const status = document.getElementById("status");
   try {
@@ -227,6 +245,7 @@ async function poll() {
     renderCharts(data.models, now);
     renderBatches(data.models);
     renderTables(data.tables);
+    renderDeltaStreams(data.delta_streams || []);
     status.textContent = "updated " + new Date(data.generated_at).toLocaleTimeString("en-GB") + " · up " + ago(now - Date.parse(data.started_at) / 1000);
     status.classList.remove("stale");
   } catch (error) {
