@@ -47,6 +47,7 @@ public sealed class RedisClusterTier : IEmbeddingTier, IDisposable
     /// <exception cref="RedisConnectionException">No node answered.</exception>
     public static async Task<RedisClusterTier> OpenAsync(RedisClusterSettings settings, string tableFolder)
     {
+        ArgumentNullException.ThrowIfNull(settings);
         var description = EmbeddingTable.Describe(tableFolder);
         var connection = await RedisConnector.ConnectAsync(settings).ConfigureAwait(false);
         try
@@ -58,6 +59,21 @@ public sealed class RedisClusterTier : IEmbeddingTier, IDisposable
             await connection.DisposeAsync().ConfigureAwait(false);
             throw;
         }
+    }
+
+    /// <summary>
+    /// Opens the pushed copy of the table in <paramref name="tableFolder"/> through <paramref name="pool"/>'s connection for
+    /// <paramref name="settings"/>; the pool, not the tier, owns the connection.
+    /// </summary>
+    /// <exception cref="ServingException">The copy is missing or incomplete (FAILED_PRECONDITION).</exception>
+    /// <exception cref="RedisConnectionException">No node answered.</exception>
+    public static async Task<RedisClusterTier> OpenAsync(RedisClusterSettings settings, string tableFolder, RedisConnectionPool pool)
+    {
+        ArgumentNullException.ThrowIfNull(settings);
+        ArgumentNullException.ThrowIfNull(pool);
+        var description = EmbeddingTable.Describe(tableFolder);
+        var connection = await pool.GetAsync(settings).ConfigureAwait(false);
+        return new RedisClusterTier(await RedisClusterTable.OpenAsync(connection, description).ConfigureAwait(false), settings);
     }
 
     /// <inheritdoc />

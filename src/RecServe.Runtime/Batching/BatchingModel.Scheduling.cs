@@ -145,6 +145,15 @@ public sealed partial class BatchingModel
             using var outputs = _inner.Predict(merged.Inputs, []);
             SplitOutputs(items, outputs, padded);
         }
+        catch (ServingException e) when (items.Count > 1 && e.Code == ServingErrorCode.Unavailable)
+        {
+            // A backing store down (a Redis shard in fail mode) is no request's fault: running each request alone
+            // would only wait out its timeout once per request. The whole batch gets the error.
+            foreach (var item in items)
+            {
+                item.Completion.TrySetException(e);
+            }
+        }
         catch (Exception) when (items.Count > 1)
         {
             // One request's data (an id outside a graph-held table, say) can fail the merged run. Each request then

@@ -32,6 +32,8 @@ public sealed partial class BundleModel
         }
 
         var tables = new List<ServedTable>(manifest.Tables.Count);
+        // One connection per cluster for all of the version's cluster tables; null when it has none.
+        var connections = manifest.Tables.Exists(t => t.Tier.Residency == BundleFormat.ResidencyRedis) ? new RedisConnectionPool() : null;
         DenseGraph? dense = null;
         BundleDeltas? deltas = null;
         BundleFileWatch? files = null;
@@ -39,7 +41,7 @@ public sealed partial class BundleModel
         {
             foreach (var entry in manifest.Tables)
             {
-                tables.Add(ServedTable.Open(versionPath, entry, redis));
+                tables.Add(ServedTable.Open(versionPath, entry, redis, connections));
             }
             deltas = overlayDirectory is null ? null : OpenDeltas(overlayDirectory, tables);
             dense = new DenseGraph(Path.Combine(versionPath, manifest.DenseGraph), options, deltas?.DenseWeights ?? []);
@@ -51,7 +53,7 @@ public sealed partial class BundleModel
             }
             BundleGraphCheck.Check(manifest, byName, dense.Signature);
             files = new BundleFileWatch(versionPath, tables.Select(t => t.Table).OfType<Embeddings.Tables.EmbeddingTable>());
-            return Assemble(manifest, byName, tables.ToArray(), dense, deltas, files);
+            return Assemble(manifest, byName, tables.ToArray(), dense, deltas, files, connections);
         }
         catch
         {
@@ -62,6 +64,7 @@ public sealed partial class BundleModel
             {
                 table.Dispose();
             }
+            connections?.Dispose();
             throw;
         }
     }
@@ -94,7 +97,7 @@ public sealed partial class BundleModel
     }
 
     private static BundleModel Assemble(BundleManifest manifest, Dictionary<string, ServedTable> tables, ServedTable[] owned, DenseGraph dense,
-        BundleDeltas? deltas, BundleFileWatch files)
+        BundleDeltas? deltas, BundleFileWatch files, RedisConnectionPool? connections)
     {
         var graph = dense.Signature;
         var denseInputs = new (string, int)[manifest.DenseInputs.Count];
@@ -111,7 +114,7 @@ public sealed partial class BundleModel
             features[i] = new BundleFeature(feature.Name, tables[feature.Table], ParsePooling(feature.Pooling),
                 GraphIndex(graph, feature.GraphInput), idsInput, idsRank);
         }
-        return new BundleModel(dense, owned, features, denseInputs, BundleSignature.Build(manifest), AllOutputs(manifest, graph), deltas, files);
+        return new BundleModel(dense, owned, features, denseInputs, BundleSignature.Build(manifest), AllOutputs(manifest, graph), deltas, files, connections);
     }
 
     /// <summary>Empty (the graph's own outputs) when the manifest lists exactly those, in order; else the manifest's names.</summary>

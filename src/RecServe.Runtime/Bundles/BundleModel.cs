@@ -19,10 +19,13 @@ public sealed partial class BundleModel : IModel, ITableMetricsSource
     private readonly (string Name, int GraphInput)[] _denseInputs;
     private readonly IReadOnlyList<string> _allOutputs;
     private readonly BundleFileWatch _files;
+    private readonly Embeddings.Redis.RedisConnectionPool? _connections;
 
     private BundleModel(DenseGraph dense, ServedTable[] tables, BundleFeature[] features, (string, int)[] denseInputs,
-        ModelSignature signature, IReadOnlyList<string> allOutputs, BundleDeltas? deltas, BundleFileWatch files)
+        ModelSignature signature, IReadOnlyList<string> allOutputs, BundleDeltas? deltas, BundleFileWatch files,
+        Embeddings.Redis.RedisConnectionPool? connections)
     {
+        _connections = connections;
         Deltas = deltas;
         _files = files;
         _dense = dense;
@@ -99,7 +102,7 @@ public sealed partial class BundleModel : IModel, ITableMetricsSource
     /// <inheritdoc />
     public ModelFileChange? CheckFiles() => _files.Check();
 
-    /// <summary>Closes the session and every table. No request may be running (the serving lease sees to that).</summary>
+    /// <summary>Closes the session, every table and the cluster connections. No request may be running (the serving lease sees to that).</summary>
     public void Dispose()
     {
         _files.Dispose();
@@ -110,5 +113,6 @@ public sealed partial class BundleModel : IModel, ITableMetricsSource
         {
             table.Dispose();
         }
+        _connections?.Dispose();
     }
 }

@@ -9,7 +9,7 @@ namespace RecServe.Runtime.Bundles;
 // Residency "redis": the table's rows are read from its pushed copy in a Redis Cluster (docs/SCALE.md).
 internal sealed partial class ServedTable
 {
-    private static ServedTable OpenCluster(string versionPath, BundleTable entry, RedisClusterOverrides? overrides)
+    private static ServedTable OpenCluster(string versionPath, BundleTable entry, RedisClusterOverrides? overrides, RedisConnectionPool connections)
     {
         var folder = Path.Combine(versionPath, entry.Path);
         try
@@ -18,7 +18,7 @@ internal sealed partial class ServedTable
             var description = EmbeddingTable.Describe(folder);
             CheckShape(entry, description.Dim, description.DataType, description.RowCount);
             // Loads run on the update thread, never on a request's: waiting here holds up no request.
-            var (stack, cluster) = RedisTierFactory.OpenAsync(entry.Tier, folder, overrides).GetAwaiter().GetResult();
+            var (stack, cluster) = RedisTierFactory.OpenAsync(entry.Tier, folder, overrides, connections).GetAwaiter().GetResult();
             return new ServedTable(entry.Name, stack, cluster);
         }
         catch (ServingException e)

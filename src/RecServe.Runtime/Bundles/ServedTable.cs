@@ -76,11 +76,15 @@ internal sealed partial class ServedTable : IDisposable
 
     /// <summary>Opens the table <paramref name="entry"/> describes and checks it against the manifest.</summary>
     /// <exception cref="ModelLoadException">The table is missing, corrupt, truncated, not what the manifest says, or its cluster copy is unusable.</exception>
-    public static ServedTable Open(string versionPath, BundleTable entry, RedisClusterOverrides? redis = null)
+    /// <param name="versionPath">The version folder.</param>
+    /// <param name="entry">The table's manifest entry.</param>
+    /// <param name="redis">The server's flags over a cluster table's connection settings.</param>
+    /// <param name="connections">The version's cluster connections (a cluster table needs it; the caller disposes it after the tables).</param>
+    public static ServedTable Open(string versionPath, BundleTable entry, RedisClusterOverrides? redis = null, RedisConnectionPool? connections = null)
     {
         if (entry.Tier.Residency == BundleFormat.ResidencyRedis)
         {
-            return OpenCluster(versionPath, entry, redis);
+            return OpenCluster(versionPath, entry, redis, connections ?? throw new ArgumentNullException(nameof(connections)));
         }
         var residency = entry.Tier.Residency == BundleFormat.ResidencyMemory ? TableResidency.Memory : TableResidency.Mapped;
         EmbeddingTable table;
@@ -147,7 +151,7 @@ internal sealed partial class ServedTable : IDisposable
         _local.Metrics.RecordBatch(stats.Lookups, stats.Hits);
     }
 
-    /// <summary>Closes the table, or the connection to its cluster.</summary>
+    /// <summary>Closes the table (a cluster table's connection belongs to the version's pool, closed after the tables).</summary>
     public void Dispose()
     {
         _local?.Dispose();

@@ -74,6 +74,32 @@ public sealed class BatchingModelTests
     }
 
     [Fact]
+    public async Task AnUnavailableStoreFailsTheWholeBatchOnceWithoutRunningEachRequestAgain()
+    {
+        var fake = new FakeBatchModel(holdFirst: true);
+        using var model = new BatchingModel(fake, new BatchingOptions { MaxBatchSize = 6, NumBatchThreads = 1, BatchTimeoutMicros = 10_000_000 });
+        var blocker = model.PredictAsync(Rows(100, 101, 102, 103, 104, 105), [], CancellationToken.None).AsTask();
+        await fake.FirstCallEntered.Task.WaitAsync(TimeSpan.FromSeconds(10));
+
+        var requests = new[]
+        {
+            model.PredictAsync(Rows(1), [], CancellationToken.None).AsTask(),
+            model.PredictAsync(Rows(float.PositiveInfinity, 3), [], CancellationToken.None).AsTask(),
+            model.PredictAsync(Rows(4, 5, 6), [], CancellationToken.None).AsTask(),
+        };
+        fake.Release();
+        await blocker.WaitAsync(TimeSpan.FromSeconds(10));
+
+        foreach (var request in requests)
+        {
+            var error = await Assert.ThrowsAsync<ServingException>(() => request.WaitAsync(TimeSpan.FromSeconds(10)));
+            Assert.Equal(ServingErrorCode.Unavailable, error.Code);
+        }
+        // One merged run met the outage; a rerun per request would have waited out a shard's timeout three more times.
+        Assert.Equal(1, fake.UnavailableCalls);
+    }
+
+    [Fact]
     public async Task LargeRequestsAreSplitAndReassembledInOrder()
     {
         var fake = new FakeBatchModel();

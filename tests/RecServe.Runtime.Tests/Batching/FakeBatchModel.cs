@@ -1,3 +1,4 @@
+using RecServe.Core.Errors;
 using RecServe.Core.Signatures;
 using RecServe.Core.Tensors;
 using RecServe.Runtime;
@@ -13,6 +14,7 @@ internal sealed class FakeBatchModel : IModel
     private readonly TaskCompletionSource _release = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private readonly bool _holdFirst;
     private int _calls;
+    private int _unavailableCalls;
 
     public FakeBatchModel(bool holdFirst = false, bool dynamicBatch = true)
     {
@@ -33,6 +35,9 @@ internal sealed class FakeBatchModel : IModel
 
     public bool Disposed { get; private set; }
 
+    /// <summary>Calls that threw UNAVAILABLE (inputs holding +inf).</summary>
+    public int UnavailableCalls => Volatile.Read(ref _unavailableCalls);
+
     public void Release() => _release.TrySetResult();
 
     public TensorSet Predict(IReadOnlyDictionary<string, Tensor> inputs, IReadOnlyList<string> outputFilter)
@@ -44,6 +49,12 @@ internal sealed class FakeBatchModel : IModel
         }
         var x = inputs["x"];
         var rows = x.Shape[0];
+        if (x.AsSpan<float>().Contains(float.PositiveInfinity))
+        {
+            // Stands for a backing store that is down (a Redis shard in fail mode): no request's fault.
+            Interlocked.Increment(ref _unavailableCalls);
+            throw new ServingException(ServingErrorCode.Unavailable, "a shard is down");
+        }
         if (x.AsSpan<float>().Contains(float.NegativeInfinity))
         {
             // Stands for data the engine rejects (an id outside a graph-held table, say).
