@@ -33,13 +33,20 @@ public sealed class BundleServingTests : IAsyncLifetime
     {
         _bundle = new TestBundle(Path.Combine(RepoPaths.Root, "tests", "fixtures", "bundle_dense", "dense.onnx"), pooling: "mean");
         _expected = InProcessScore();
-        _server = await ServerProcess.StartAsync("--model_name", Model, "--model_base_path", _bundle.BasePath, "--enable_batching");
+        // A state folder of its own: the default (.recserve-state beside the base path) is shared by every TestBundle,
+        // so servers of consecutive tests met on one overlay's RocksDB lock.
+        _server = await ServerProcess.StartAsync("--model_name", Model, "--model_base_path", _bundle.BasePath, "--enable_batching",
+            "--state_dir", _bundle.BasePath + "-state");
     }
 
     public async Task DisposeAsync()
     {
         await _server.DisposeAsync();
         _bundle.Dispose();
+        if (Directory.Exists(_bundle.BasePath + "-state"))
+        {
+            Directory.Delete(_bundle.BasePath + "-state", recursive: true);
+        }
     }
 
     private double[] InProcessScore()
