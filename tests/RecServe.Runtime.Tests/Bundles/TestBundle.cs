@@ -12,6 +12,8 @@ namespace RecServe.Runtime.Tests.Bundles;
 /// </summary>
 public sealed class TestBundle : IDisposable
 {
+    private readonly string _root;
+
     /// <summary>Ids of table ta: 1000, 1007, ... (50 rows).</summary>
     public static long IdA(int i) => 1000 + 7L * i;
 
@@ -22,7 +24,10 @@ public sealed class TestBundle : IDisposable
     public TestBundle(string denseGraph, string dtype = "fp32", string pooling = "sum", long cacheBytes = 0, float[]? defaultRowA = null,
         Action<BundleManifest>? change = null, int dimA = 3)
     {
-        BasePath = Path.Combine(Path.GetTempPath(), "recserve-bundle-tests", Guid.NewGuid().ToString("N"));
+        // A folder per bundle around the base path: a server given no --state_dir keeps its state beside the base path,
+        // so bundles (of this or another test process) never share a state folder and its RocksDB lock.
+        _root = Path.Combine(Path.GetTempPath(), "recserve-bundle-tests", Guid.NewGuid().ToString("N"));
+        BasePath = Path.Combine(_root, "model");
         VersionPath = Path.Combine(BasePath, "1");
         Directory.CreateDirectory(VersionPath);
         File.Copy(denseGraph, Path.Combine(VersionPath, BundleFormat.DefaultDenseGraph));
@@ -81,7 +86,7 @@ public sealed class TestBundle : IDisposable
     {
         try
         {
-            Directory.Delete(BasePath, recursive: true);
+            Directory.Delete(_root, recursive: true);
         }
         catch (IOException)
         {
