@@ -19,13 +19,9 @@ internal static partial class DeltaCommand
         var version = new Option<long>("--version") { Description = "The bundle version the delta is for (seqs count per version): other versions skip it. 0: every version that reads it applies it.", DefaultValueFactory = _ => 0 };
         var partBytes = new Option<int>("--part-bytes") { Description = "Most bytes of the file per stream entry.", DefaultValueFactory = _ => DeltaStreamPart.DefaultPartBytes };
         var command = new Command("publish",
-            "Write a delta file to a model's Redis stream: split into checksummed entries of bounded size, all added in one transaction.
-
-" +
-            "Examples:
-" +
-            "  recserve delta publish models/dlrm/3/deltas/7.delta --redis 10.0.0.1:6379 --model dlrm --version 3
-" +
+            "Write a delta file to a model's Redis stream: split into checksummed entries of bounded size, all added in one transaction.\n\n" +
+            "Examples:\n" +
+            "  recserve delta publish models/dlrm/3/deltas/7.delta --redis 10.0.0.1:6379 --model dlrm --version 3\n" +
             "  recserve delta publish 8.delta --redis 10.0.0.1:6379,password=secret --model dlrm --version 3 --part-bytes 262144")
             { file, redis, model, version, stream, partBytes };
         command.SetAction(async (parse, cancellation) =>
