@@ -121,6 +121,12 @@ public sealed class RedisClusterFixture : IAsyncLifetime
         {
             await WaitUntilAsync(() => Cli(port, "cluster", "info").Contains("cluster_state:ok", StringComparison.Ordinal), $"cluster_state:ok on port {port}");
         }
+        // With require-full-coverage off the state is "ok" even while a node is still flagged failed; wait until every
+        // node sees every other healthy again, so the next test starts on a whole cluster.
+        foreach (var port in Ports)
+        {
+            await WaitUntilAsync(() => !Cli(port, "cluster", "nodes").Contains("fail", StringComparison.Ordinal), $"no failed node seen from port {port}");
+        }
     }
 
     private static async Task WaitUntilAsync(Func<bool> condition, string what)

@@ -17,8 +17,12 @@ internal static class ClusterBundle
 
     public static string DenseGraph => Path.Combine(RepoPaths.Root, "tests", "fixtures", "bundle_dense", "dense.onnx");
 
-    /// <summary>The test bundle with "ta" in the cluster at <paramref name="endpoints"/>.</summary>
-    public static TestBundle Create(string endpoints, long cacheBytes = 0, string onFailure = "degrade", int timeoutMs = 100) =>
+    /// <summary>
+    /// The test bundle with "ta" in the cluster at <paramref name="endpoints"/>. The lookup timeout is generous: on a loaded
+    /// test machine a healthy cluster can take longer than production's 100 ms, and a degraded row would break the
+    /// bit-for-bit comparisons (a killed master fails fast whatever the timeout).
+    /// </summary>
+    public static TestBundle Create(string endpoints, long cacheBytes = 0, string onFailure = "degrade", int timeoutMs = 2000) =>
         new(DenseGraph, change: manifest =>
         {
             manifest.FormatVersion = BundleFormat.RedisTierVersion;
