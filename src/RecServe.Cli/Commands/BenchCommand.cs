@@ -114,7 +114,14 @@ internal static class BenchCommand
                 // The progress line rewrites itself with \r, which only makes sense on a terminal.
                 var progress = Console.IsErrorRedirected ? null : Console.Error;
                 var report = await BenchRun.RunAsync(settings, progress, cancellationToken).ConfigureAwait(false);
-                ReportTable.Write(Console.Out, report);
+                if (Console.IsOutputRedirected)
+                {
+                    ReportTable.Write(Console.Out, report);
+                }
+                else
+                {
+                    ReportConsoleTable.Render(Spectre.Console.AnsiConsole.Console, report);
+                }
                 if (settings.JsonPath is not null)
                 {
                     ReportJson.WriteFile(settings.JsonPath, report);
