@@ -29,6 +29,10 @@ public sealed record RedisClusterOverrides(string? Endpoints = null, string? Pas
         };
     }
 
+    /// <summary>These settings where they are set, <paramref name="fallback"/>'s where they are not (flags over a model's config).</summary>
+    public RedisClusterOverrides Over(RedisClusterOverrides? fallback) => fallback is null ? this : new(
+        Endpoints ?? fallback.Endpoints, Password ?? fallback.Password, Tls ?? fallback.Tls, TimeoutMs ?? fallback.TimeoutMs, OnFailure ?? fallback.OnFailure);
+
     /// <summary>Parses an on-failure flag value.</summary>
     /// <exception cref="ArgumentException">Neither degrade nor fail.</exception>
     public static RedisFailureMode ParseFailureMode(string text) => text switch

@@ -7,4 +7,7 @@ public interface IVersionLoader
 {
     /// <summary>Loads the version at <paramref name="path"/>; throws with the reason when it cannot be served.</summary>
     IModel Load(string modelName, long version, string path);
+
+    /// <summary>As <see cref="Load(string, long, string)"/>, for a model whose config may carry settings for loading it.</summary>
+    IModel Load(Config.ModelConfig model, long version, string path) => Load(model.Name, version, path);
 }

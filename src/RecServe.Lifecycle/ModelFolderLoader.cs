@@ -19,11 +19,18 @@ public sealed class ModelFolderLoader(OnnxModelOptions options, BatchingOptions?
     string? stateDirectory = null, RedisClusterOverrides? redis = null) : IVersionLoader
 {
     /// <inheritdoc />
-    public IModel Load(string modelName, long version, string path)
+    public IModel Load(string modelName, long version, string path) => Load(modelName, version, path, redis);
+
+    /// <inheritdoc />
+    /// <remarks>The server's Redis flags win over the model config's, which win over the manifests'.</remarks>
+    public IModel Load(Config.ModelConfig model, long version, string path) =>
+        Load(model.Name, version, path, redis is null ? model.Redis : redis.Over(model.Redis));
+
+    private IModel Load(string modelName, long version, string path, RedisClusterOverrides? clusterSettings)
     {
         var basePath = Path.GetDirectoryName(Path.GetFullPath(path).TrimEnd(Path.DirectorySeparatorChar)) ?? path;
         var overlay = StateDirectory.Overlay(StateDirectory.Root(stateDirectory, basePath), modelName, version);
-        var model = ModelLoader.Load(path, options, overlay, redis);
+        var model = ModelLoader.Load(path, options, overlay, clusterSettings);
         return batching is null ? model : new BatchingModel(model, batching, observers?.Invoke(modelName));
     }
 }

@@ -170,7 +170,7 @@ public sealed partial class ModelManager
         try
         {
             // Loading runs on a thread of its own, never on a request's thread nor a thread-pool thread requests need.
-            var model = await UpdateThread.Run(() => _loader.Load(name, folder.Version, folder.Path)).ConfigureAwait(false);
+            var model = await UpdateThread.Run(() => _loader.Load(tracker.Config, folder.Version, folder.Path)).ConfigureAwait(false);
             VersionDeltas? deltas;
             try
             {

@@ -88,7 +88,54 @@ public static class ModelConfigFile
                 labels[label.Name] = ReadInt64(label.Value, $"version label '{label.Name}' of model '{name}'");
             }
         }
-        return new ModelConfig(name, basePath, policy, labels);
+        return new ModelConfig(name, basePath, policy, labels)
+        {
+            Redis = entry.TryGetProperty("redis", out var redis) ? ParseRedis(name, redis) : null,
+        };
+    }
+
+    /// <summary>
+    /// <c>"redis": {"endpoints": "h:p,h:p", "password_env": "VAR", "tls": true, "timeout_ms": 50, "on_failure": "fail"}</c>;
+    /// the password is read from the named environment variable, never written in the file.
+    /// </summary>
+    private static Embeddings.Redis.RedisClusterOverrides ParseRedis(string model, JsonElement element)
+    {
+        var where = $"model '{model}': redis";
+        if (element.ValueKind != JsonValueKind.Object)
+        {
+            throw new FormatException($"{where} must be an object");
+        }
+        string? endpoints = null, password = null;
+        bool? tls = null;
+        int? timeoutMs = null;
+        Embeddings.Redis.RedisFailureMode? onFailure = null;
+        foreach (var field in element.EnumerateObject())
+        {
+            switch (field.Name)
+            {
+                case "endpoints" when field.Value.ValueKind == JsonValueKind.String:
+                    endpoints = field.Value.GetString();
+                    break;
+                case "password_env" when field.Value.ValueKind == JsonValueKind.String:
+                    var variable = field.Value.GetString()!;
+                    password = Environment.GetEnvironmentVariable(variable)
+                        ?? throw new FormatException($"{where}.password_env names {variable}, which is not set");
+                    break;
+                case "tls" when field.Value.ValueKind is JsonValueKind.True or JsonValueKind.False:
+                    tls = field.Value.GetBoolean();
+                    break;
+                case "timeout_ms" when field.Value.TryGetInt32(out var ms) && ms > 0:
+                    timeoutMs = ms;
+                    break;
+                case "on_failure" when field.Value.ValueKind == JsonValueKind.String && field.Value.GetString() is "degrade" or "fail":
+                    onFailure = field.Value.GetString() == "fail" ? Embeddings.Redis.RedisFailureMode.Fail : Embeddings.Redis.RedisFailureMode.Degrade;
+                    break;
+                default:
+                    throw new FormatException(
+                        $"{where}.{field.Name} is not valid (endpoints: \"host:port,...\", password_env: a variable name, tls: true|false, timeout_ms: a positive number, on_failure: degrade|fail)");
+            }
+        }
+        return new Embeddings.Redis.RedisClusterOverrides(endpoints, password, tls, timeoutMs, onFailure);
     }
 
     private static VersionPolicy ParsePolicy(string model, JsonElement element)

@@ -60,6 +60,32 @@ public sealed class RedisClusterServingTests : IDisposable
     }
 
     [Fact]
+    public async Task TheModelConfigsRedisSettingsOverrideTheManifest()
+    {
+        var local = Own(new TestBundle(ClusterBundle.DenseGraph));
+        var cluster = Own(ClusterBundle.Create($"127.0.0.1:{ServerProcess.FreePort()}", cacheBytes: 0));
+        await ClusterBundle.PushAsync(cluster.VersionPath, _cluster.Endpoints);
+        Directory.CreateDirectory(_state);
+        // No --redis_* flag: the cluster model's entry in the config file points it at the real cluster.
+        var config = Path.Combine(_state, "models.json");
+        File.WriteAllText(config, System.Text.Json.JsonSerializer.Serialize(new
+        {
+            model_config_list = new
+            {
+                config = new object[]
+                {
+                    new { name = "local", base_path = local.BasePath },
+                    new { name = "cluster", base_path = cluster.BasePath, redis = new { endpoints = _cluster.Endpoints, timeout_ms = 2000, on_failure = "fail" } },
+                },
+            },
+        }));
+        await using var server = await ServerProcess.StartAsync("--model_config_file", config, "--state_dir", _state);
+
+        var expected = await ClusterBundle.PredictAsync(server, ClusterBundle.Request("local", 1));
+        Assert.Equal(expected, await ClusterBundle.PredictAsync(server, ClusterBundle.Request("cluster", 1)));
+    }
+
+    [Fact]
     public async Task HalfPushedTableIsRefusedAndThePreviousVersionKeepsServing()
     {
         var bundle = Own(ClusterBundle.Create(_cluster.Endpoints));
