@@ -26,6 +26,29 @@ public sealed class ModelFolderLoader(OnnxModelOptions options, BatchingOptions?
     public IModel Load(Config.ModelConfig model, long version, string path) =>
         Load(model.Name, version, path, redis is null ? model.Redis : redis.Over(model.Redis));
 
+    /// <inheritdoc />
+    /// <remarks>Removes <c>&lt;state&gt;/&lt;model&gt;/&lt;version&gt;/</c> folders; the model's other state (warm-up recordings) stays.</remarks>
+    public IReadOnlyList<long> RemoveStateExcept(Config.ModelConfig model, IReadOnlySet<long> keep)
+    {
+        var folder = Path.Combine(StateDirectory.Root(stateDirectory, model.BasePath), model.Name);
+        if (!Directory.Exists(folder))
+        {
+            return [];
+        }
+        var removed = new List<long>();
+        foreach (var versionFolder in Directory.EnumerateDirectories(folder))
+        {
+            // Only folders whose name is a version number are a version's state (as the base path's sub-folders are).
+            if (long.TryParse(Path.GetFileName(versionFolder), System.Globalization.NumberStyles.None, null, out var version)
+                && version > 0 && !keep.Contains(version))
+            {
+                Directory.Delete(versionFolder, recursive: true);
+                removed.Add(version);
+            }
+        }
+        return removed;
+    }
+
     private IModel Load(string modelName, long version, string path, RedisClusterOverrides? clusterSettings)
     {
         var basePath = Path.GetDirectoryName(Path.GetFullPath(path).TrimEnd(Path.DirectorySeparatorChar)) ?? path;

@@ -41,6 +41,42 @@ public sealed partial class ModelManager
         }
     }
 
+    /// <summary>
+    /// Deletes the state (delta overlay) of versions whose folders left the base path, keeping every version that is
+    /// on disk, served, unloading or about to reload, so that a model store that keeps only recent versions does not
+    /// leave their overlays behind forever.
+    /// </summary>
+    private void RemoveStateOfDeletedVersions(ModelTracker tracker, IReadOnlyList<Sources.VersionFolder> onDisk)
+    {
+        var keep = new HashSet<long>(onDisk.Select(f => f.Version));
+        keep.UnionWith(ServedVersions(tracker.Config.Name));
+        keep.UnionWith(tracker.AwaitingUnload.Keys);
+        foreach (var (version, status) in tracker.Statuses)
+        {
+            if (status.State is ModelVersionState.Loading or ModelVersionState.Unloading)
+            {
+                keep.Add(version);
+            }
+        }
+        try
+        {
+            foreach (var version in _loader.RemoveStateExcept(tracker.Config, keep))
+            {
+                LogStateRemoved(tracker.Config.Name, version);
+            }
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            LogStateRemovalFailed(tracker.Config.Name, e.Message);
+        }
+    }
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Model {Model} version {Version} left the base path; its state (delta overlay) was deleted")]
+    private partial void LogStateRemoved(string model, long version);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Model {Model}: the state of deleted versions could not be removed: {Error}")]
+    private partial void LogStateRemovalFailed(string model, string error);
+
     [LoggerMessage(Level = LogLevel.Error, Message = "Model {Model} version {Version} retired, reloading when its folder is stable: {Reason}")]
     private partial void LogFilesChangedInPlace(string model, long version, string reason);
 

@@ -159,6 +159,7 @@ public sealed partial class ModelManager
                 }
             }
         }
+        RemoveStateOfDeletedVersions(tracker, folders);
     }
 
     private async Task LoadVersionAsync(ModelTracker tracker, VersionFolder folder)

@@ -339,6 +339,25 @@ public sealed class ModelManagerTests : IDisposable
     }
 
     [Fact]
+    public async Task TheStateOfAVersionIsReleasedOnlyOnceItLeftTheDiskAndUnloaded()
+    {
+        _root.WriteVersion("m", 1);
+        _root.WriteVersion("m", 2);
+        await Apply(Config("m", new VersionPolicy.Latest(2)));
+        Assert.Equal([1L, 2L], _loader.StateKeeps[^1].Order());
+
+        using (var lease = _manager.GetHandle("m", version: 1))
+        {
+            _root.DeleteVersion("m", 1);
+            await _manager.PollAsync();
+            Assert.Contains(1L, _loader.StateKeeps[^1]); // unloading: a request still holds it
+        }
+
+        await _manager.PollAsync();
+        Assert.Equal([2L], _loader.StateKeeps[^1].Order());
+    }
+
+    [Fact]
     public async Task ReappliedLabelsTakeEffect()
     {
         _root.WriteVersion("m", 1);

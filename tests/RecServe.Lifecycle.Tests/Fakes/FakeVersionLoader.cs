@@ -107,4 +107,16 @@ public sealed class FakeVersionLoader : IVersionLoader
             return model;
         }
     }
+
+    /// <summary>The keep-sets <see cref="RemoveStateExcept"/> was called with, in order.</summary>
+    public List<IReadOnlySet<long>> StateKeeps { get; } = [];
+
+    public IReadOnlyList<long> RemoveStateExcept(RecServe.Lifecycle.Config.ModelConfig model, IReadOnlySet<long> keep)
+    {
+        lock (_lock)
+        {
+            StateKeeps.Add(keep);
+            return [];
+        }
+    }
 }
