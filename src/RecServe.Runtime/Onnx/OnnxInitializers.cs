@@ -1,161 +1,95 @@
+using Google.Protobuf;
 using RecServe.Core.Tensors;
+using static Google.Protobuf.WireFormat;
 
 namespace RecServe.Runtime.Onnx;
 
 /// <summary>
 /// The initializers (named constant tensors: weights) of an ONNX model file, as name → element type and shape, read
-/// straight from the protobuf wire format (ModelProto.graph = 7, GraphProto.initializer = 5, TensorProto.dims = 1,
-/// data_type = 2, name = 8) without the values. ONNX Runtime's API lists only initializers that are also graph inputs,
-/// so a delta replacing a weight is checked against this.
+/// with Google.Protobuf's <see cref="CodedInputStream"/> straight from the wire format (ModelProto.graph = 7,
+/// GraphProto.initializer = 5, TensorProto.dims = 1, data_type = 2, name = 8), skipping the values. ONNX Runtime's API
+/// lists only initializers that are also graph inputs, so a delta replacing a weight is checked against this.
 /// </summary>
 public static class OnnxInitializers
 {
-    private const int WireVarint = 0;
-    private const int WireFixed64 = 1;
-    private const int WireLengthDelimited = 2;
-    private const int WireFixed32 = 5;
+    private static readonly uint GraphTag = MakeTag(7, WireType.LengthDelimited);
+    private static readonly uint InitializerTag = MakeTag(5, WireType.LengthDelimited);
+    private static readonly uint DimTag = MakeTag(1, WireType.Varint);
+    private static readonly uint PackedDimsTag = MakeTag(1, WireType.LengthDelimited);
+    private static readonly uint DataTypeTag = MakeTag(2, WireType.Varint);
+    private static readonly uint NameTag = MakeTag(8, WireType.LengthDelimited);
 
     /// <summary>Reads the initializers of the model at <paramref name="path"/>.</summary>
     /// <exception cref="InvalidDataException">The file is not a well-formed ONNX model.</exception>
     public static IReadOnlyDictionary<string, (TensorDataType Type, long[] Shape)> Read(string path)
     {
-        var bytes = File.ReadAllBytes(path);
         var result = new Dictionary<string, (TensorDataType, long[])>(StringComparer.Ordinal);
-        foreach (var (field, graph) in Fields(bytes))
+        var input = new CodedInputStream(File.ReadAllBytes(path));
+        try
         {
-            if (field != 7 || graph.Length < 0)
+            ForEachMessage(input, GraphTag, graph => ForEachMessage(graph, InitializerTag, tensor =>
             {
-                continue;
-            }
-            foreach (var (graphField, initializer) in Fields(bytes.AsSpan(graph.Offset, graph.Length).ToArray()))
-            {
-                if (graphField == 5 && initializer.Length >= 0)
-                {
-                    var (name, type, shape) = ReadTensor(bytes.AsSpan(graph.Offset + initializer.Offset, initializer.Length));
-                    result[name] = (type, shape);
-                }
-            }
+                var (name, type, shape) = ReadTensor(tensor);
+                result[name] = (type, shape);
+            }));
+        }
+        catch (InvalidProtocolBufferException e)
+        {
+            throw new InvalidDataException($"{path} is not a well-formed ONNX model: {e.Message}", e);
         }
         return result;
     }
 
-    private static (string Name, TensorDataType Type, long[] Shape) ReadTensor(ReadOnlySpan<byte> tensor)
+    /// <summary>Calls <paramref name="read"/> with each embedded message with <paramref name="tag"/>; skips other fields.</summary>
+    private static void ForEachMessage(CodedInputStream input, uint tag, Action<CodedInputStream> read)
+    {
+        uint current;
+        while ((current = input.ReadTag()) != 0)
+        {
+            if (current != tag)
+            {
+                input.SkipLastField();
+                continue;
+            }
+            read(input.ReadBytes().CreateCodedInput());
+        }
+    }
+
+    private static (string Name, TensorDataType Type, long[] Shape) ReadTensor(CodedInputStream input)
     {
         var name = "";
         var type = TensorDataType.Invalid;
         var shape = new List<long>();
-        var position = 0;
-        while (position < tensor.Length)
+        uint tag;
+        while ((tag = input.ReadTag()) != 0)
         {
-            var key = ReadVarint(tensor, ref position);
-            var field = (int)(key >> 3);
-            var wire = (int)(key & 7);
-            if (wire == WireVarint)
+            if (tag == DimTag)
             {
-                var value = ReadVarint(tensor, ref position);
-                if (field == 1)
-                {
-                    shape.Add((long)value);
-                }
-                else if (field == 2)
-                {
-                    type = FromOnnx((int)value);
-                }
-                continue;
+                shape.Add(input.ReadInt64());
             }
-            if (wire == WireLengthDelimited)
+            else if (tag == PackedDimsTag)
             {
-                var length = checked((int)ReadVarint(tensor, ref position));
-                Check(position + length <= tensor.Length);
-                if (field == 1)
+                // Packed dims (proto3 writers).
+                var packed = input.ReadBytes().CreateCodedInput();
+                while (!packed.IsAtEnd)
                 {
-                    // Packed dims (proto3 writers).
-                    var end = position + length;
-                    while (position < end)
-                    {
-                        shape.Add((long)ReadVarint(tensor, ref position));
-                    }
-                    continue;
+                    shape.Add(packed.ReadInt64());
                 }
-                if (field == 8)
-                {
-                    name = System.Text.Encoding.UTF8.GetString(tensor.Slice(position, length));
-                }
-                position += length;
-                continue;
             }
-            position += Skip(wire, tensor, position);
-        }
-        return (name, type, shape.ToArray());
-    }
-
-    /// <summary>Top-level fields of a message: (field number, (offset, length)) for length-delimited ones, length -1 otherwise.</summary>
-    private static List<(int Field, (int Offset, int Length) Span)> Fields(byte[] message)
-    {
-        var fields = new List<(int, (int, int))>();
-        var position = 0;
-        while (position < message.Length)
-        {
-            var key = ReadVarint(message, ref position);
-            var field = (int)(key >> 3);
-            var wire = (int)(key & 7);
-            if (wire == WireLengthDelimited)
+            else if (tag == DataTypeTag)
             {
-                var length = checked((int)ReadVarint(message, ref position));
-                Check(length >= 0 && position + length <= message.Length);
-                fields.Add((field, (position, length)));
-                position += length;
+                type = FromOnnx(input.ReadInt32());
+            }
+            else if (tag == NameTag)
+            {
+                name = input.ReadString();
             }
             else
             {
-                position += Skip(wire, message, position);
-                fields.Add((field, (position, -1)));
+                input.SkipLastField();
             }
         }
-        return fields;
-    }
-
-    private static int Skip(int wire, ReadOnlySpan<byte> data, int position)
-    {
-        switch (wire)
-        {
-            case WireVarint:
-                var start = position;
-                ReadVarint(data, ref position);
-                return position - start;
-            case WireFixed64:
-                Check(position + 8 <= data.Length);
-                return 8;
-            case WireFixed32:
-                Check(position + 4 <= data.Length);
-                return 4;
-            default:
-                throw new InvalidDataException($"unsupported protobuf wire type {wire}: not an ONNX model");
-        }
-    }
-
-    private static ulong ReadVarint(ReadOnlySpan<byte> data, ref int position)
-    {
-        ulong value = 0;
-        for (var shift = 0; shift < 64; shift += 7)
-        {
-            Check(position < data.Length);
-            var b = data[position++];
-            value |= (ulong)(b & 0x7F) << shift;
-            if (b < 0x80)
-            {
-                return value;
-            }
-        }
-        throw new InvalidDataException("malformed varint: not an ONNX model");
-    }
-
-    private static void Check(bool condition)
-    {
-        if (!condition)
-        {
-            throw new InvalidDataException("truncated protobuf: not a complete ONNX model");
-        }
+        return (name, type, shape.ToArray());
     }
 
     // TensorProto.DataType numbers.
