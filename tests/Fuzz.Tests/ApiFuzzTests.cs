@@ -7,7 +7,8 @@ namespace Fuzz.Tests;
 /// <summary>
 /// Every API survives 10,000 generated requests, most malformed (two rounds of 5,000): each answer is a client
 /// error or success, never a server error or a dropped connection (a failure is shrunk by CsCheck and printed);
-/// valid requests are answered as before; the server's memory stays bounded and does not keep growing.
+/// valid requests are answered as before; the server's memory stays bounded and does not keep growing, and every
+/// large tensor the requests made it allocate (native memory) has been freed once the answers are in.
 /// </summary>
 public sealed class ApiFuzzTests(FuzzServer server, ITestOutputHelper output) : IClassFixture<FuzzServer>
 {
@@ -38,5 +39,6 @@ public sealed class ApiFuzzTests(FuzzServer server, ITestOutputHelper output) : 
         Assert.True(afterSecond < MaxResidentBytes, $"server RSS {afterSecond >> 20} MiB is over {MaxResidentBytes >> 20} MiB");
         Assert.True(afterSecond - afterFirst < MaxGrowthBetweenRounds,
             $"server RSS grew from {afterFirst >> 20} MiB to {afterSecond >> 20} MiB in the second round of the same requests");
+        Assert.Equal(0, await server.LargeTensorBytesInUse());
     }
 }

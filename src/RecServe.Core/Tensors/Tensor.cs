@@ -4,25 +4,33 @@ using System.Runtime.InteropServices;
 namespace RecServe.Core.Tensors;
 
 /// <summary>
-/// A dense tensor: element type, shape, and either little-endian element bytes (fixed-size types, rented from
-/// <see cref="ArrayPool{T}.Shared"/>) or one byte string per element (<see cref="TensorDataType.String"/>).
-/// Dispose returns the rented buffer; a tensor must not be used after that.
+/// A dense tensor: element type, shape, and either little-endian element bytes (fixed-size types: rented from
+/// <see cref="ArrayPool{T}.Shared"/> up to <see cref="TensorBuffers.PooledMaxBytes"/>, native memory above) or one
+/// byte string per element (<see cref="TensorDataType.String"/>). Dispose returns or frees the bytes; a tensor must
+/// not be used after that.
 /// </summary>
 public sealed class Tensor : IDisposable
 {
-    private byte[]? _buffer;
+    // A pooled byte[] or, for large tensors, a NativeTensorMemory; null once disposed (and for string tensors).
+    private object? _storage;
     private readonly int _byteLength;
     private readonly byte[][]? _strings;
 
-    private Tensor(TensorDataType dataType, long[] shape, byte[]? buffer, int byteLength, byte[][]? strings)
+    private Tensor(TensorDataType dataType, long[] shape, object? storage, int byteLength, byte[][]? strings)
     {
         DataType = dataType;
         Shape = shape;
-        _buffer = buffer;
+        _storage = storage;
         _byteLength = byteLength;
         _strings = strings;
         ElementCount = TensorShape.ElementCount(shape);
     }
+
+    /// <summary>
+    /// Bytes of large tensors (over 1 MiB, held in native memory) not yet
+    /// disposed, process-wide: 0 whenever no request is in flight, so a leak shows.
+    /// </summary>
+    public static long LargeTensorBytesInUse => NativeTensorMemory.BytesInUse;
 
     /// <summary>Element type.</summary>
     public TensorDataType DataType { get; }
@@ -42,8 +50,12 @@ public sealed class Tensor : IDisposable
             {
                 throw new InvalidOperationException("a string tensor has no fixed-size element bytes");
             }
-            var buffer = _buffer ?? throw new ObjectDisposedException(nameof(Tensor));
-            return buffer.AsSpan(0, _byteLength);
+            return _storage switch
+            {
+                byte[] buffer => buffer.AsSpan(0, _byteLength),
+                NativeTensorMemory native => native.GetSpan(),
+                _ => throw new ObjectDisposedException(nameof(Tensor)),
+            };
         }
     }
 
@@ -52,8 +64,12 @@ public sealed class Tensor : IDisposable
     {
         get
         {
-            var buffer = _buffer ?? throw new ObjectDisposedException(nameof(Tensor));
-            return buffer.AsMemory(0, _byteLength);
+            return _storage switch
+            {
+                byte[] buffer => buffer.AsMemory(0, _byteLength),
+                NativeTensorMemory native => native.Memory,
+                _ => throw new ObjectDisposedException(nameof(Tensor)),
+            };
         }
     }
 
@@ -63,7 +79,7 @@ public sealed class Tensor : IDisposable
     /// <summary>Views the element bytes as values of type <typeparamref name="T"/>.</summary>
     public Span<T> AsSpan<T>() where T : unmanaged => MemoryMarshal.Cast<byte, T>(Bytes);
 
-    /// <summary>Allocates a zero-filled fixed-size tensor over pooled memory.</summary>
+    /// <summary>Allocates a zero-filled fixed-size tensor over pooled (or, when large, native) memory.</summary>
     public static Tensor Allocate(TensorDataType dataType, long[] shape)
     {
         if (dataType == TensorDataType.String)
@@ -79,6 +95,10 @@ public sealed class Tensor : IDisposable
             throw new ArgumentException($"cannot allocate a tensor of type {dataType}");
         }
         var byteLength = checked((int)(TensorShape.ElementCount(shape) * elementSize));
+        if (byteLength > TensorBuffers.PooledMaxBytes)
+        {
+            return new Tensor(dataType, shape, new NativeTensorMemory(byteLength), byteLength, null);
+        }
         var buffer = TensorBuffers.Rent(byteLength);
         buffer.AsSpan(0, byteLength).Clear();
         return new Tensor(dataType, shape, buffer, byteLength, null);
@@ -112,13 +132,17 @@ public sealed class Tensor : IDisposable
         return new Tensor(TensorDataType.String, shape, null, 0, values);
     }
 
-    /// <summary>Returns the pooled buffer.</summary>
+    /// <summary>Returns the pooled buffer, or frees the native one.</summary>
     public void Dispose()
     {
-        var buffer = Interlocked.Exchange(ref _buffer, null);
-        if (buffer is not null)
+        switch (Interlocked.Exchange(ref _storage, null))
         {
-            TensorBuffers.Return(buffer);
+            case byte[] buffer:
+                TensorBuffers.Return(buffer);
+                break;
+            case NativeTensorMemory native:
+                ((IDisposable)native).Dispose();
+                break;
         }
     }
 }

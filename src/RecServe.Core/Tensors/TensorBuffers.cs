@@ -3,9 +3,11 @@ using System.Buffers;
 namespace RecServe.Core.Tensors;
 
 /// <summary>
-/// Where tensor bytes come from. Request-sized buffers are pooled, so the steady state allocates nothing; large
-/// ones are plain GC arrays, because the shared pool keeps what it is given per core, and a few huge requests
+/// Where tensor bytes come from. Request-sized buffers are pooled, so the steady state allocates nothing; larger
+/// ones are not pooled, because the shared pool keeps what it is given per core, and a few huge requests
 /// (TensorFlow's repeat-last rule can ask for a big tensor in a few bytes) would otherwise stay resident for good.
+/// <see cref="Tensor"/> puts those in native memory (<see cref="NativeTensorMemory"/>); callers that need a plain
+/// array of any size (tests, tools) get a GC array here.
 /// </summary>
 internal static class TensorBuffers
 {

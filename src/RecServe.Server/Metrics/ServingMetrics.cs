@@ -40,6 +40,9 @@ public sealed class ServingMetrics
         TableDegradedLookups = factory.CreateCounter("recserve_embedding_degraded_lookups_total",
             "Ids of a Redis Cluster table answered with the default row because their shard was unreachable or slower than timeout_ms (on_failure degrade).",
             new CounterConfiguration { LabelNames = tableLabels });
+        var largeTensorBytes = factory.CreateGauge("recserve_large_tensor_bytes",
+            "Bytes of large tensors (over 1 MiB) held in native memory by requests in flight; 0 when idle.");
+        Registry.AddBeforeCollectCallback(() => largeTensorBytes.Set(RecServe.Core.Tensors.Tensor.LargeTensorBytesInUse));
         VersionsAvailable = factory.CreateGauge("recserve_model_versions_available", "Versions of each model serving requests.",
             new GaugeConfiguration { LabelNames = ["model"] });
     }
