@@ -20,6 +20,11 @@ internal static class DemoModelCommand
         dtype.AcceptOnlyFromAmong("fp32", "fp16", "int8");
         var bag = new Option<int>("--bag") { Description = "max_ids_per_row of every feature.", DefaultValueFactory = _ => defaults.Bag };
         var dense = new Option<int>("--dense") { Description = "Width of the dense input 'dense'; 0 for none.", DefaultValueFactory = _ => defaults.Dense };
+        var hidden = new Option<string>("--hidden")
+        {
+            Description = "Units of each hidden layer of the dense network, comma-separated (e.g. 1024,1024,512,256).",
+            DefaultValueFactory = _ => string.Join(',', defaults.Hidden),
+        };
         var seed = new Option<int>("--seed") { Description = "Seed of rows and weights.", DefaultValueFactory = _ => defaults.Seed };
         var tier = new Option<string>("--tier") { Description = "Residency of the tables: mapped or memory.", DefaultValueFactory = _ => BundleFormat.ResidencyMapped };
         tier.AcceptOnlyFromAmong(BundleFormat.ResidencyMapped, BundleFormat.ResidencyMemory);
@@ -30,12 +35,18 @@ internal static class DemoModelCommand
             "Rows stream to disk, so tables larger than memory can be written.\n\n" +
             "Examples:\n" +
             "  recserve demo-model --rows 1000000 --dim 32 --tables 8 --out models/demo/1\n" +
-            "  recserve demo-model --rows 10000000 --dim 64 --tables 1 --dtype int8 --cache-bytes 268435456 --out models/big/1")
+            "  recserve demo-model --rows 10000000 --dim 64 --tables 1 --dtype int8 --cache-bytes 268435456 --out models/big/1\n" +
+            "  recserve demo-model --rows 100000 --dim 64 --tables 26 --hidden 1024,1024,512,256 --out models/mlp/1")
         {
-            rows, dim, tables, output, dtype, bag, dense, seed, tier, cacheBytes,
+            rows, dim, tables, output, dtype, bag, dense, hidden, seed, tier, cacheBytes,
         };
         command.SetAction(parse =>
         {
+            if (!TryParseLayers(parse.GetValue(hidden)!, out var layers))
+            {
+                Console.Error.WriteLine($"recserve demo-model: --hidden '{parse.GetValue(hidden)}' is not a comma-separated list of positive layer widths");
+                return 1;
+            }
             var options = new DemoModelOptions
             {
                 Rows = parse.GetValue(rows),
@@ -43,6 +54,7 @@ internal static class DemoModelCommand
                 Tables = parse.GetValue(tables),
                 Bag = parse.GetValue(bag),
                 Dense = parse.GetValue(dense),
+                Hidden = layers,
                 Seed = parse.GetValue(seed),
                 TableDataType = TableDtypes.Parse(parse.GetValue(dtype)!),
                 Residency = parse.GetValue(tier)!,
@@ -66,5 +78,19 @@ internal static class DemoModelCommand
             }
         });
         return command;
+    }
+
+    private static bool TryParseLayers(string text, out int[] layers)
+    {
+        var parts = text.Split(',', StringSplitOptions.TrimEntries);
+        layers = new int[parts.Length];
+        for (var i = 0; i < parts.Length; i++)
+        {
+            if (!int.TryParse(parts[i], System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out layers[i]) || layers[i] <= 0)
+            {
+                return false;
+            }
+        }
+        return parts.Length > 0;
     }
 }

@@ -21,8 +21,8 @@ public sealed record DemoModelOptions
     /// <summary>Width of the dense input; 0 for none.</summary>
     public int Dense { get; init; } = 13;
 
-    /// <summary>Units of the hidden layer.</summary>
-    public int Hidden { get; init; } = 32;
+    /// <summary>Units of each hidden layer, input side first (e.g. 1024, 1024, 512, 256 for an MLPerf-DLRM-sized top network).</summary>
+    public IReadOnlyList<int> Hidden { get; init; } = [32];
 
     /// <summary>Row storage: Float32, Float16 or Int8.</summary>
     public TensorDataType TableDataType { get; init; } = TensorDataType.Float32;

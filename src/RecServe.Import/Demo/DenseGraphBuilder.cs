@@ -5,8 +5,9 @@ using RecServe.Import.Onnx.Proto;
 namespace RecServe.Import.Demo;
 
 /// <summary>
-/// Builds the demo bundle's dense network from the proto types: Concat(pooled..., dense) → MatMul → Add → Relu →
-/// MatMul → Add → Sigmoid, with random weights and a symbolic batch dimension.
+/// Builds the demo bundle's dense network from the proto types: Concat(pooled..., dense), then for each hidden layer
+/// MatMul → Add → Relu, then MatMul → Add → Sigmoid, with random weights and a symbolic batch dimension. Layer i's
+/// weights are w{i}/b{i} (one hidden layer: w1, b1, w2, b2).
 /// </summary>
 internal static class DenseGraphBuilder
 {
@@ -15,7 +16,7 @@ internal static class DenseGraphBuilder
     private const long IrVersion = 8;
     public const string OutputName = "probability";
 
-    public static ModelProto Build(IReadOnlyList<string> pooledInputs, int dim, string? denseInput, int denseWidth, int hidden, Random random)
+    public static ModelProto Build(IReadOnlyList<string> pooledInputs, int dim, string? denseInput, int denseWidth, IReadOnlyList<int> hidden, Random random)
     {
         var graph = new GraphProto { Name = "recserve_demo_dense" };
         foreach (var name in pooledInputs)
@@ -28,20 +29,30 @@ internal static class DenseGraphBuilder
             graph.Input.Add(FloatValue(denseInput, denseWidth));
             concatInputs.Add(denseInput);
         }
-        var width = pooledInputs.Count * dim + (denseInput is null ? 0 : denseWidth);
-        graph.Initializer.Add(RandomWeights("w1", [width, hidden], random));
-        graph.Initializer.Add(RandomWeights("b1", [hidden], random));
-        graph.Initializer.Add(RandomWeights("w2", [hidden, 1], random));
-        graph.Initializer.Add(RandomWeights("b2", [1], random));
-
+        var width = (long)pooledInputs.Count * dim + (denseInput is null ? 0 : denseWidth);
         var concat = new NodeProto { OpType = "Concat", Name = "concat", Output = { "features" }, Attribute = { new AttributeProto { Name = "axis", Type = AttributeProto.Types.AttributeType.Int, I = 1 } } };
         concat.Input.AddRange(concatInputs);
         graph.Node.Add(concat);
-        graph.Node.Add(Node("MatMul", "features", "w1", "h_mm"));
-        graph.Node.Add(Node("Add", "h_mm", "b1", "h_pre"));
-        graph.Node.Add(Node("Relu", "h_pre", null, "h"));
-        graph.Node.Add(Node("MatMul", "h", "w2", "logit_mm"));
-        graph.Node.Add(Node("Add", "logit_mm", "b2", "logit"));
+
+        var previous = "features";
+        for (var layer = 1; layer <= hidden.Count; layer++)
+        {
+            var units = hidden[layer - 1];
+            // The first layer keeps the names of the original one-layer network (h_mm, h_pre, h).
+            var prefix = layer == 1 ? "h" : $"h{layer}";
+            graph.Initializer.Add(RandomWeights($"w{layer}", [width, units], random));
+            graph.Initializer.Add(RandomWeights($"b{layer}", [units], random));
+            graph.Node.Add(Node("MatMul", previous, $"w{layer}", $"{prefix}_mm"));
+            graph.Node.Add(Node("Add", $"{prefix}_mm", $"b{layer}", $"{prefix}_pre"));
+            graph.Node.Add(Node("Relu", $"{prefix}_pre", null, prefix));
+            previous = prefix;
+            width = units;
+        }
+        var last = hidden.Count + 1;
+        graph.Initializer.Add(RandomWeights($"w{last}", [width, 1], random));
+        graph.Initializer.Add(RandomWeights($"b{last}", [1], random));
+        graph.Node.Add(Node("MatMul", previous, $"w{last}", "logit_mm"));
+        graph.Node.Add(Node("Add", "logit_mm", $"b{last}", "logit"));
         graph.Node.Add(Node("Sigmoid", "logit", null, OutputName));
         graph.Output.Add(FloatValue(OutputName, 1));
 

@@ -53,6 +53,30 @@ public sealed class DemoModelWriterTests : IDisposable
     }
 
     [Fact]
+    public void Several_hidden_layers_make_a_deeper_network_with_weights_of_those_widths()
+    {
+        var folder = Path.Combine(_scratch, "mlp", "1");
+        DemoModelWriter.Write(folder, new DemoModelOptions { Rows = 100, Dim = 4, Tables = 2, Dense = 3, Hidden = [16, 8, 4] });
+
+        var weights = OnnxInitializers.Read(Path.Combine(folder, "dense.onnx")).ToDictionary(w => w.Key, w => w.Value.Shape);
+        Assert.Equal([2L * 4 + 3, 16], weights["w1"]);
+        Assert.Equal([16L, 8], weights["w2"]);
+        Assert.Equal([8L, 4], weights["w3"]);
+        Assert.Equal([4L, 1], weights["w4"]);
+        Assert.Equal([1L], weights["b4"]);
+        Assert.False(weights.ContainsKey("w5"));
+
+        using var model = ModelLoader.Load(folder, new OnnxModelOptions { IntraOpThreads = 1 });
+        using var ids = Tensor.FromValues<long>(TensorDataType.Int64, [2, 4], [0, 1, 2, 3, 99, -1, -1, -1]);
+        using var ids2 = Tensor.FromValues<long>(TensorDataType.Int64, [2, 4], [4, 5, -1, -1, 6, 7, 8, 9]);
+        using var dense = Tensor.FromValues<float>(TensorDataType.Float32, [2, 3], [0.5f, -1, 2, 0, 0, 0]);
+        using var outputs = model.Predict(new Dictionary<string, Tensor> { ["f_0"] = ids, ["f_1"] = ids2, ["dense"] = dense }, []);
+        var probability = outputs.Find("probability")!;
+        Assert.Equal([2L, 1], probability.Shape);
+        Assert.All(probability.AsSpan<float>().ToArray(), p => Assert.InRange(p, 1e-4f, 1 - 1e-4f));
+    }
+
+    [Fact]
     public void Same_seed_writes_the_same_bundle()
     {
         var options = new DemoModelOptions { Rows = 100, Dim = 4, Tables = 1 };
