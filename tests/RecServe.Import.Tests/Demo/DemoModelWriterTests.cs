@@ -1,5 +1,6 @@
 using RecServe.Core.Bundles;
 using RecServe.Core.Tensors;
+using RecServe.Embeddings.Tables;
 using RecServe.Import.Demo;
 using RecServe.Runtime;
 using RecServe.Runtime.Onnx;
@@ -32,6 +33,11 @@ public sealed class DemoModelWriterTests : IDisposable
         Assert.Equal(["f_0", "f_1", "f_2"], manifest.SparseFeatures.Select(f => f.Name));
         Assert.All(manifest.Tables, t => Assert.Equal((10_000L, 8, dtype, 4096L), (t.Rows, t.Dim, t.Dtype, t.Tier.CacheBytes)));
         Assert.Contains(progress, p => p.Done == p.Total && p.Stage == "table table_2");
+        foreach (var entry in manifest.Tables)
+        {
+            using var table = EmbeddingTable.Open(Path.Combine(folder, entry.Path));
+            Assert.Equal((TableIndexKind.DenseRange, 0L, 10_000), (table.IndexKind, table.FirstId, table.RowCount));
+        }
         using var model = ModelLoader.Load(folder, new OnnxModelOptions { IntraOpThreads = 1 });
         var inputs = new Dictionary<string, Tensor>();
         for (var t = 0; t < 3; t++)
