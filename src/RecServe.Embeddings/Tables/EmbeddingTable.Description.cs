@@ -16,8 +16,13 @@ public sealed unsafe partial class EmbeddingTable
         var identity = string.Join('|', meta.Name, meta.Dim.ToString(CultureInfo.InvariantCulture), meta.Dtype,
             meta.RowCount.ToString(CultureInfo.InvariantCulture), meta.IndexFile.Checksum, meta.RowsFile.Checksum);
         var hash = XxHash3.HashToUInt64(Encoding.UTF8.GetBytes(identity));
+        var denseRange = meta.Index.Kind == TableIndexMeta.DenseRangeKind;
         return new TableDescription(meta.Name, meta.Dim, dataType, meta.RowCount, meta.DefaultRow ?? new float[meta.Dim],
-            hash.ToString("x16", CultureInfo.InvariantCulture));
+            hash.ToString("x16", CultureInfo.InvariantCulture))
+        {
+            IndexKind = denseRange ? TableIndexKind.DenseRange : TableIndexKind.OpenAddressing,
+            FirstId = denseRange ? meta.Index.FirstId ?? 0 : 0,
+        };
     }
 
     /// <summary>
