@@ -59,6 +59,23 @@ public sealed class DemoModelWriterTests : IDisposable
     }
 
     [Fact]
+    public void Hash_index_option_writes_the_version_1_index_with_the_same_rows()
+    {
+        var options = new DemoModelOptions { Rows = 300, Dim = 4, Tables = 1 };
+        DemoModelWriter.Write(Path.Combine(_scratch, "range"), options);
+        DemoModelWriter.Write(Path.Combine(_scratch, "hash"), options with { HashIndex = true });
+
+        using var range = EmbeddingTable.Open(Path.Combine(_scratch, "range", "tables", "table_0"));
+        using var hash = EmbeddingTable.Open(Path.Combine(_scratch, "hash", "tables", "table_0"));
+        Assert.Equal((TableIndexKind.DenseRange, TableIndexKind.OpenAddressing), (range.IndexKind, hash.IndexKind));
+        for (var id = 0; id < 300; id++)
+        {
+            Assert.True(hash.TryGetRow(id, out var row) && row == id);
+            Assert.True(range.GetRowBytes(id).SequenceEqual(hash.GetRowBytes(row)));
+        }
+    }
+
+    [Fact]
     public void Same_seed_writes_the_same_bundle()
     {
         var options = new DemoModelOptions { Rows = 100, Dim = 4, Tables = 1 };
