@@ -6,8 +6,9 @@ namespace RecServe.Embeddings.Tables;
 
 /// <summary>
 /// An opened, verified, read-only embedding table: an id → row index (a hash index, or a dense key-range index when
-/// the ids are consecutive) and the encoded rows, both used in place (memory-mapped or loaded into native memory). Thread-safe for any number of readers. Disposing unmaps the
-/// files; the owner must make sure no lookup is still running (serving code holds a lease on the version).
+/// the ids are consecutive) and the encoded rows, both used in place (memory-mapped or loaded into native memory).
+/// Thread-safe for any number of readers. Disposing unmaps the files; the owner must make sure no lookup is still
+/// running (serving code holds a lease on the version).
 /// </summary>
 public sealed unsafe partial class EmbeddingTable : IDisposable
 {
