@@ -10,7 +10,7 @@ namespace RecServe.Embeddings.Redis;
 /// <param name="Layout">Row storage.</param>
 /// <param name="Groups">Id groups.</param>
 /// <param name="Rows">Rows pushed (at completion: all of them).</param>
-/// <param name="NextBucket">For progress: the table index bucket the push continues from.</param>
+/// <param name="NextBucket">For progress: the table entry position (hash bucket, or dense-range row) the push continues from.</param>
 public sealed record RedisTableMarker(RedisRowLayout Layout, int Groups, long Rows, long NextBucket = 0)
 {
     /// <summary>The stored text.</summary>

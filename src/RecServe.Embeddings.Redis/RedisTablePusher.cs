@@ -4,7 +4,7 @@ using StackExchange.Redis;
 namespace RecServe.Embeddings.Redis;
 
 /// <summary>
-/// Copies a local table into the cluster in chunks of index buckets, so memory stays bounded by one chunk whatever
+/// Copies a local table into the cluster in chunks of index entries (hash buckets, or a dense range's rows), so memory stays bounded by one chunk whatever
 /// the table's size. After each chunk the progress key records the bucket to continue from, so a push that was
 /// interrupted resumes there (rewriting a chunk is harmless: writes are idempotent). The complete marker is written
 /// last; until then no tier serves the copy.
@@ -53,13 +53,13 @@ public sealed class RedisTablePusher
         var rows = new byte[_chunkRows * _keys.Table.RowStride];
         if (bucket == 0 && _table.TryGetRow(0, out var zeroRow))
         {
-            // The id 0 is kept outside the index buckets; it goes first, with the first chunk's progress.
+            // ReadEntries never returns the id 0 (a hash index keeps it outside its buckets); it goes first, with the first chunk's progress.
             ids[0] = 0;
             rowIndices[0] = zeroRow;
             await WriteChunkAsync(ids, rowIndices, rows, 1).ConfigureAwait(false);
             done = 1;
         }
-        while (bucket < _table.BucketCount)
+        while (bucket < _table.EntryPositionCount)
         {
             cancellation.ThrowIfCancellationRequested();
             bucket = _table.ReadEntries(bucket, ids, rowIndices, out var count);

@@ -20,7 +20,28 @@ internal sealed class ClusterTables : IDisposable
         {
             ids.Add(random.NextInt64(long.MinValue, long.MaxValue));
         }
-        var idArray = ids.ToArray();
+        return Write(name, ids.ToArray(), dim, dataType, random, defaultRow);
+    }
+
+    /// <summary>Writes a table of ids <paramref name="firstId"/>, firstId + 1, … (a dense key-range table) and opens it.</summary>
+    public (string Folder, EmbeddingTable Table, long[] Ids) WriteRange(string name, long firstId, int rows, int dim, TensorDataType dataType)
+    {
+        var ids = new long[rows];
+        for (var i = 0; i < rows; i++)
+        {
+            ids[i] = firstId + i;
+        }
+        var written = Write(name, ids, dim, dataType, new Random(name.GetHashCode(StringComparison.Ordinal)), defaultRow: null);
+        if (written.Table.IndexKind != TableIndexKind.DenseRange)
+        {
+            throw new InvalidOperationException($"table {name} was written with a {written.Table.IndexKind} index");
+        }
+        return written;
+    }
+
+    private (string Folder, EmbeddingTable Table, long[] Ids) Write(string name, long[] idArray, int dim, TensorDataType dataType, Random random, float[]? defaultRow)
+    {
+        var rows = idArray.Length;
         var values = new float[rows * dim];
         for (var i = 0; i < values.Length; i++)
         {

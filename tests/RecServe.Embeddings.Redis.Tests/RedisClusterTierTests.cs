@@ -72,6 +72,33 @@ public sealed class RedisClusterTierTests(RedisClusterFixture cluster) : IDispos
     }
 
     [Fact]
+    public async Task ADenseRangeTableIsPushedWholeAcrossAResumeAndServesBitForBit()
+    {
+        // The range covers id 0, which the pusher writes apart from the entries it walks.
+        var (folder, table, ids) = _tables.WriteRange("range", -5, 3000, 16, TensorDataType.Int8);
+        var settings = Settings();
+        using var connection = await RedisConnector.ConnectAsync(settings);
+        using var stop = new CancellationTokenSource();
+        var pusher = new RedisTablePusher(connection, table, folder, chunkRows: 700);
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => pusher.PushAsync(new SyncProgress(_ => stop.Cancel()), stop.Token));
+        var resumed = await new RedisTablePusher(connection, table, folder, chunkRows: 700).PushAsync();
+        Assert.True(resumed.ResumedFromRows > 0);
+        Assert.Equal(3000, resumed.Marker.Rows);
+
+        using var tier = await RedisClusterTier.OpenAsync(settings, folder);
+        var asked = ids.Concat([-6, 2995, long.MaxValue]).ToArray();
+        var local = ClusterTables.Gather(new LocalTableTier(table), asked);
+        var remote = ClusterTables.Gather(tier, asked);
+
+        Assert.Equal(local.Found, remote.Found);
+        Assert.Equal(ids.Length, local.Found.Count(f => f));
+        for (var i = 0; i < ids.Length; i++)
+        {
+            Assert.Equal(BitsOf(local.Rows, i, 16), BitsOf(remote.Rows, i, 16));
+        }
+    }
+
+    [Fact]
     public async Task DeltaChangesTheClusterCopyAndDropsCachedRows()
     {
         var (folder, table, ids) = _tables.Write("delta", 1000, 4, TensorDataType.Float32);

@@ -37,6 +37,38 @@ internal sealed class TestTables : IDisposable
         return new TableData(folder, ids, values, dim);
     }
 
+    /// <summary>
+    /// A table of random rows under <paramref name="ids"/> in row order; <paramref name="allowDenseRange"/> false
+    /// forces the hash index even when the ids are consecutive.
+    /// </summary>
+    public TableData WriteIds(long[] ids, int dim, TensorDataType dataType, int seed = 1, bool allowDenseRange = true, float[]? defaultRow = null, string? name = null)
+    {
+        var random = new Random(seed);
+        var values = new float[ids.Length * dim];
+        for (var i = 0; i < values.Length; i++)
+        {
+            values[i] = (float)(random.NextDouble() * 4 - 2);
+        }
+        var folder = Path.Combine(Root, name ?? $"t{Guid.NewGuid():N}");
+        using (var writer = new EmbeddingTableWriter(folder, "test", dim, dataType, defaultRow) { AllowDenseRange = allowDenseRange })
+        {
+            writer.AddRange(ids, values);
+            writer.Complete();
+        }
+        return new TableData(folder, ids, values, dim);
+    }
+
+    /// <summary>The ids <paramref name="first"/>, first + 1, …, first + count − 1.</summary>
+    public static long[] Consecutive(long first, int count)
+    {
+        var ids = new long[count];
+        for (var i = 0; i < count; i++)
+        {
+            ids[i] = first + i;
+        }
+        return ids;
+    }
+
     /// <summary>Distinct non-zero random ids: positive, or spread over the whole int64 range.</summary>
     public static long[] DistinctIds(Random random, int count, bool positive = true)
     {

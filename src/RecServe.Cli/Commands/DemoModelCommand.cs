@@ -29,6 +29,10 @@ internal static class DemoModelCommand
         var tier = new Option<string>("--tier") { Description = "Residency of the tables: mapped or memory.", DefaultValueFactory = _ => BundleFormat.ResidencyMapped };
         tier.AcceptOnlyFromAmong(BundleFormat.ResidencyMapped, BundleFormat.ResidencyMemory);
         var cacheBytes = new Option<long>("--cache-bytes") { Description = "Hot-row cache budget per table, in bytes; 0 for none.", DefaultValueFactory = _ => 0 };
+        var hashIndex = new Option<bool>("--hash-index")
+        {
+            Description = "Write the hash index instead of the dense key-range index (table format version 1, for older servers and comparisons).",
+        };
 
         var command = new Command("demo-model",
             "Write a synthetic bundle: random tables, sum-pooled features f_0.., a dense input and a small dense network.\n" +
@@ -38,7 +42,7 @@ internal static class DemoModelCommand
             "  recserve demo-model --rows 10000000 --dim 64 --tables 1 --dtype int8 --cache-bytes 268435456 --out models/big/1\n" +
             "  recserve demo-model --rows 100000 --dim 64 --tables 26 --hidden 1024,1024,512,256 --out models/mlp/1")
         {
-            rows, dim, tables, output, dtype, bag, dense, hidden, seed, tier, cacheBytes,
+            rows, dim, tables, output, dtype, bag, dense, hidden, seed, tier, cacheBytes, hashIndex,
         };
         command.SetAction(parse =>
         {
@@ -59,6 +63,7 @@ internal static class DemoModelCommand
                 TableDataType = TableDtypes.Parse(parse.GetValue(dtype)!),
                 Residency = parse.GetValue(tier)!,
                 CacheBytes = parse.GetValue(cacheBytes),
+                HashIndex = parse.GetValue(hashIndex),
                 Progress = ConsoleProgress.ForConsole(),
             };
             var folder = parse.GetValue(output)!;

@@ -30,10 +30,10 @@ internal static class InspectionRenderer
 
         if (inspection.Tables.Count > 0)
         {
-            var tables = NewTable("tables", "name", "dim", "dtype", "rows", "bytes", "residency", "cache budget");
+            var tables = NewTable("tables", "name", "dim", "dtype", "rows", "bytes", "residency", "cache budget", "index");
             foreach (var t in inspection.Tables)
             {
-                tables.AddRow(Cells(t.Name, Number(t.Dim), t.Dtype, Number(t.Rows), Bytes(t.Bytes), t.Residency, t.CacheBytes > 0 ? Bytes(t.CacheBytes) : "none"));
+                tables.AddRow(Cells(t.Name, Number(t.Dim), t.Dtype, Number(t.Rows), Bytes(t.Bytes), t.Residency, t.CacheBytes > 0 ? Bytes(t.CacheBytes) : "none", t.Index));
             }
             RightAlign(tables, 1, 3, 4, 6);
             console.Write(tables);

@@ -18,7 +18,7 @@ internal sealed record InspectedInput(string Name, string Kind, string Dtype, st
 internal sealed record InspectedTensor(string Name, string Dtype, string Shape);
 
 /// <summary>An embedding table of a bundle, with its size on disk.</summary>
-internal sealed record InspectedTable(string Name, int Dim, string Dtype, long Rows, long Bytes, string Residency, long CacheBytes);
+internal sealed record InspectedTable(string Name, int Dim, string Dtype, long Rows, long Bytes, string Residency, long CacheBytes, string Index);
 
 /// <summary>A delta file waiting in the version's deltas/ folder.</summary>
 internal sealed record InspectedDelta(string File, long Seq, long Records, long Bytes);

@@ -4,6 +4,7 @@ using RecServe.Core.Signatures;
 using RecServe.Core.Tensors;
 using RecServe.Embeddings.Deltas;
 using RecServe.Embeddings.Overlay;
+using RecServe.Embeddings.Tables;
 using RecServe.Runtime;
 using RecServe.Runtime.Onnx;
 
@@ -60,7 +61,8 @@ internal static class ModelInspector
             s.Name, "sparse", "int64", "ids", s.Table, s.Pooling, s.MaxIdsPerRow.ToString(CultureInfo.InvariantCulture))));
         var outputs = manifest.Outputs.Select(o => new InspectedTensor(o.Name, o.Dtype, Shape(o.Shape))).ToList();
         var tables = manifest.Tables.Select(t => new InspectedTable(
-            t.Name, t.Dim, t.Dtype, t.Rows, FolderBytes(Path.Combine(folder, t.Path)), t.Tier.Residency, t.Tier.CacheBytes)).ToList();
+            t.Name, t.Dim, t.Dtype, t.Rows, FolderBytes(Path.Combine(folder, t.Path)), t.Tier.Residency, t.Tier.CacheBytes,
+            IndexOf(Path.Combine(folder, t.Path)))).ToList();
         var deltas = ReadDeltas(folder);
         var overlay = stateDir is null ? null : OverlayState(folder, stateDir, modelName);
         return new ModelInspection(folder, $"bundle (format {manifest.FormatVersion}, dense graph {manifest.DenseGraph})", versions, inputs, outputs, tables, deltas, overlay);
@@ -110,6 +112,22 @@ internal static class ModelInspector
 
     private static string Shape(long[]? shape) =>
         shape is null ? "?" : "[" + string.Join(", ", shape.Select(d => d < 0 ? "-1" : d.ToString(CultureInfo.InvariantCulture))) + "]";
+
+    /// <summary>The table's index kind from its metadata: a dense key-range table stores no hash index.</summary>
+    private static string IndexOf(string tableFolder)
+    {
+        try
+        {
+            var description = EmbeddingTable.Describe(tableFolder);
+            return description.IndexKind == TableIndexKind.DenseRange
+                ? $"dense range from {description.FirstId.ToString("N0", CultureInfo.InvariantCulture)}"
+                : "hash";
+        }
+        catch (TableFormatException e)
+        {
+            return $"unreadable: {e.Message}";
+        }
+    }
 
     private static long FolderBytes(string folder) =>
         Directory.Exists(folder) ? Directory.EnumerateFiles(folder, "*", SearchOption.AllDirectories).Sum(f => new FileInfo(f).Length) : 0;

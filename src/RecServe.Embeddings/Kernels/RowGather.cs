@@ -40,6 +40,8 @@ public static unsafe class RowGather
         where TDecoder : IRowDecoder
     {
         var index = table.Index;
+        // A dense key-range table has no index memory: nothing to prefetch ahead.
+        var hashIndex = table.IndexKind == TableIndexKind.OpenAddressing;
         var overlay = table.Overlay;
         var dim = table.Dim;
         var hits = 0;
@@ -53,14 +55,14 @@ public static unsafe class RowGather
             }
             else
             {
-                row = index.TryFind(ids[i], out var rowIndex) ? table.RowPointer(rowIndex) : null;
+                row = table.TryGetRow(ids[i], out var rowIndex) ? table.RowPointer(rowIndex) : null;
             }
             if (row is null)
             {
                 found[i] = false;
                 continue;
             }
-            if (Sse.IsSupported && i + 1 < ids.Length)
+            if (hashIndex && Sse.IsSupported && i + 1 < ids.Length)
             {
                 Sse.Prefetch0(index.Keys + index.HomeBucket(ids[i + 1]));
             }

@@ -138,19 +138,15 @@ public sealed unsafe partial class EmbeddingTable
         {
             throw new TableFormatException(path, "metadata is empty");
         }
-        if (meta.FormatVersion != TableFormat.Version)
+        if (meta.FormatVersion is < TableFormat.HashIndexVersion or > TableFormat.Version)
         {
-            throw new TableFormatException(path, $"format version {meta.FormatVersion} is not supported (this build reads version {TableFormat.Version})");
+            throw new TableFormatException(path, $"format version {meta.FormatVersion} is not supported (this build reads versions {TableFormat.HashIndexVersion} to {TableFormat.Version})");
         }
         if (!DataTypeNames.TryParse(meta.Dtype, out dataType))
         {
             throw new TableFormatException(path, $"unknown dtype '{meta.Dtype}' (expected fp32, fp16 or int8)");
         }
-        if (meta.Index.Kind != TableIndexMeta.OpenAddressingKind || meta.Index.Hash != TableIndexMeta.FibonacciLinearProbeHash
-            || meta.Index.EmptyKey != OpenAddressingIndex.EmptyKey)
-        {
-            throw new TableFormatException(path, $"unsupported index '{meta.Index.Kind}' / '{meta.Index.Hash}' / empty key {meta.Index.EmptyKey}");
-        }
+        CheckIndexMeta(path, meta);
         if (meta.ChecksumAlgorithm != TableFormat.ChecksumAlgorithm)
         {
             throw new TableFormatException(path, $"unsupported checksum algorithm '{meta.ChecksumAlgorithm}'");
@@ -162,10 +158,38 @@ public sealed unsafe partial class EmbeddingTable
         return meta;
     }
 
+    private static void CheckIndexMeta(string path, TableMeta meta)
+    {
+        var index = meta.Index;
+        if (index.Kind == TableIndexMeta.DenseRangeKind)
+        {
+            // Version 1 readers refuse the table by its version before they misread its index.
+            if (meta.FormatVersion != TableFormat.DenseRangeVersion || index.FirstId is null)
+            {
+                throw new TableFormatException(path, $"a '{index.Kind}' index needs format version {TableFormat.DenseRangeVersion} and a firstId");
+            }
+            return;
+        }
+        if (index.Kind != TableIndexMeta.OpenAddressingKind || index.Hash != TableIndexMeta.FibonacciLinearProbeHash
+            || index.EmptyKey != OpenAddressingIndex.EmptyKey)
+        {
+            throw new TableFormatException(path, $"unsupported index '{index.Kind}' / '{index.Hash}' / empty key {index.EmptyKey}");
+        }
+    }
+
     private static IndexFileHeader OpenIndex(TableFileView file, TableMeta meta, bool parallel)
     {
         var header = IndexFileHeader.Read(file.Header, file.Length, file.Path);
-        if (header.BucketCount != meta.Index.BucketCount)
+        var metaIsDenseRange = meta.Index.Kind == TableIndexMeta.DenseRangeKind;
+        if (header.IsDenseRange != metaIsDenseRange)
+        {
+            throw new TableFormatException(file.Path, $"holds a {(header.IsDenseRange ? "dense-range" : "hash")} index, metadata says '{meta.Index.Kind}'");
+        }
+        if (header.IsDenseRange && (header.FirstId != meta.Index.FirstId || header.EntryCount != meta.RowCount))
+        {
+            throw new TableFormatException(file.Path, $"holds {header.EntryCount} ids from {header.FirstId}, metadata says {meta.RowCount} from {meta.Index.FirstId}");
+        }
+        if (!header.IsDenseRange && header.BucketCount != meta.Index.BucketCount)
         {
             throw new TableFormatException(file.Path, $"has {header.BucketCount} buckets, metadata says {meta.Index.BucketCount}");
         }
@@ -177,6 +201,10 @@ public sealed unsafe partial class EmbeddingTable
     private static RowFileHeader OpenRows(TableFileView file, TableMeta meta, TensorDataType dataType, TableOpenOptions options)
     {
         var header = RowFileHeader.Read(file.Header, file.Length, file.Path);
+        if (header.Version != meta.FormatVersion)
+        {
+            throw new TableFormatException(file.Path, $"format version {header.Version}, metadata says {meta.FormatVersion}");
+        }
         if (header.Dim != meta.Dim || header.DataType != dataType || header.RowCount != meta.RowCount)
         {
             throw new TableFormatException(file.Path,
@@ -211,6 +239,11 @@ public sealed unsafe partial class EmbeddingTable
     // Even a checksummed index is checked to point inside the rows file: a lookup must never read outside it.
     private static void CheckIndexRows(TableFileView file, IndexFileHeader header, long rowCount)
     {
+        if (header.IsDenseRange)
+        {
+            CheckDenseRange(file, header, rowCount);
+            return;
+        }
         var keys = (long*)(file.Pointer + TableFormat.HeaderBytes);
         var rows = (int*)(keys + header.BucketCount);
         long entries = 0;
@@ -230,6 +263,18 @@ public sealed unsafe partial class EmbeddingTable
         if (entries != header.EntryCount || entries != expectedEntries || header.EmptyKeyRow >= rowCount)
         {
             throw new TableFormatException(file.Path, $"holds {entries} ids, the rows file {rowCount} rows");
+        }
+    }
+
+    // The range covers every row and nothing else, and the payload (checksummed) repeats what the header says.
+    private static void CheckDenseRange(TableFileView file, IndexFileHeader header, long rowCount)
+    {
+        var payload = new ReadOnlySpan<byte>(file.Pointer + TableFormat.HeaderBytes, IndexFileHeader.DenseRangePayloadBytes);
+        Span<byte> expected = stackalloc byte[IndexFileHeader.DenseRangePayloadBytes];
+        IndexFileHeader.WriteDenseRangePayload(expected, header.FirstId, header.EntryCount);
+        if (header.EntryCount != rowCount || !payload.SequenceEqual(expected))
+        {
+            throw new TableFormatException(file.Path, $"dense range of {header.EntryCount} ids from {header.FirstId} does not match its payload or the rows file's {rowCount} rows");
         }
     }
 }

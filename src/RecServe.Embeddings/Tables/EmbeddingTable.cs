@@ -5,9 +5,10 @@ using RecServe.Core.Tensors;
 namespace RecServe.Embeddings.Tables;
 
 /// <summary>
-/// An opened, verified, read-only embedding table: an id → row hash index and the encoded rows, both used in place
-/// (memory-mapped or loaded into native memory). Thread-safe for any number of readers. Disposing unmaps the
-/// files; the owner must make sure no lookup is still running (serving code holds a lease on the version).
+/// An opened, verified, read-only embedding table: an id → row index (a hash index, or a dense key-range index when
+/// the ids are consecutive) and the encoded rows, both used in place (memory-mapped or loaded into native memory).
+/// Thread-safe for any number of readers. Disposing unmaps the files; the owner must make sure no lookup is still
+/// running (serving code holds a lease on the version).
 /// </summary>
 public sealed unsafe partial class EmbeddingTable : IDisposable
 {
@@ -17,6 +18,7 @@ public sealed unsafe partial class EmbeddingTable : IDisposable
     private readonly FileStamp _indexStamp;
     private readonly FileStamp _rowsStamp;
     private readonly OpenAddressingIndex _index;
+    private readonly DenseRangeIndex _range;
     private readonly byte* _rows;
     private readonly byte* _defaultEncoded;
     private readonly float[] _defaultRow;
@@ -33,14 +35,22 @@ public sealed unsafe partial class EmbeddingTable : IDisposable
         RowCount = (int)rowsHeader.RowCount;
         RowStride = rowsHeader.RowStride;
         BucketCount = indexHeader.BucketCount;
+        IndexKind = indexHeader.IsDenseRange ? TableIndexKind.DenseRange : TableIndexKind.OpenAddressing;
         Residency = residency;
         _files = files;
         _indexPath = Path.Combine(folder, TableFormat.IndexFileName);
         _rowsPath = Path.Combine(folder, TableFormat.RowsFileName);
         _indexStamp = indexStamp;
         _rowsStamp = rowsStamp;
-        var keys = (long*)(indexFile.Pointer + TableFormat.HeaderBytes);
-        _index = new OpenAddressingIndex(keys, (int*)(keys + indexHeader.BucketCount), indexHeader.BucketCount, indexHeader.EmptyKeyRow);
+        if (indexHeader.IsDenseRange)
+        {
+            _range = new DenseRangeIndex(indexHeader.FirstId, RowCount);
+        }
+        else
+        {
+            var keys = (long*)(indexFile.Pointer + TableFormat.HeaderBytes);
+            _index = new OpenAddressingIndex(keys, (int*)(keys + indexHeader.BucketCount), indexHeader.BucketCount, indexHeader.EmptyKeyRow);
+        }
         _rows = rowsFile.Pointer + TableFormat.HeaderBytes;
 
         // Unknown ids are served from an encoded copy of the default row, so kernels treat hits and misses alike.
@@ -66,8 +76,14 @@ public sealed unsafe partial class EmbeddingTable : IDisposable
     /// <summary>Bytes of one encoded row.</summary>
     public int RowStride { get; }
 
-    /// <summary>Buckets of the hash index.</summary>
+    /// <summary>Buckets of the hash index; 0 for a dense key-range table.</summary>
     public long BucketCount { get; }
+
+    /// <summary>Whether ids are found through a stored hash index or are a dense range (row = id − <see cref="FirstId"/>).</summary>
+    public TableIndexKind IndexKind { get; }
+
+    /// <summary>The id of row 0 of a <see cref="TableIndexKind.DenseRange"/> table; 0 for a hash-indexed one.</summary>
+    public long FirstId => _range.FirstId;
 
     /// <summary>Mapped or loaded into memory.</summary>
     public TableResidency Residency { get; }
@@ -87,13 +103,18 @@ public sealed unsafe partial class EmbeddingTable : IDisposable
     /// <summary>Whether <see cref="Dispose"/> was called.</summary>
     public bool IsDisposed => Volatile.Read(ref _disposed) != 0;
 
+    /// <summary>The hash index; only meaningful when <see cref="IndexKind"/> is <see cref="TableIndexKind.OpenAddressing"/>.</summary>
     internal OpenAddressingIndex Index => _index;
+
+    /// <summary>The key range; only meaningful when <see cref="IndexKind"/> is <see cref="TableIndexKind.DenseRange"/>.</summary>
+    internal DenseRangeIndex Range => _range;
 
     internal byte* DefaultRowPointer => _defaultEncoded;
 
     /// <summary>Finds the base snapshot's row of <paramref name="id"/> (an attached overlay is not consulted).</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public bool TryGetRow(long id, out int rowIndex) => _index.TryFind(id, out rowIndex);
+    public bool TryGetRow(long id, out int rowIndex) =>
+        IndexKind == TableIndexKind.DenseRange ? _range.TryFind(id, out rowIndex) : _index.TryFind(id, out rowIndex);
 
     /// <summary>The encoded bytes of row <paramref name="rowIndex"/> (see <see cref="RowCodec"/>).</summary>
     public ReadOnlySpan<byte> GetRowBytes(int rowIndex)

@@ -6,7 +6,8 @@ namespace RecServe.Embeddings.Tables;
 
 /// <summary>
 /// Writes one table folder offline. Rows are encoded to the table's data type and streamed to disk as they are
-/// added; ids stay in memory (8 bytes each) until <see cref="Complete"/> builds the hash index. Everything is
+/// added; ids stay in memory (8 bytes each) until <see cref="Complete"/> builds the index: a dense key-range index
+/// when the ids are consecutive in row order (nothing stored per row), else the hash index. Everything is
 /// written into a temporary sibling folder that is renamed into place only when complete, so a reader never
 /// sees a half-written table.
 /// </summary>
@@ -63,6 +64,12 @@ public sealed class EmbeddingTableWriter : IDisposable
     /// <summary>Replace an existing table folder on <see cref="Complete"/> instead of failing.</summary>
     public bool ReplaceExisting { get; set; }
 
+    /// <summary>
+    /// Whether consecutive ids in row order get a dense key-range index (format version 2, no hash index); true by
+    /// default. Off, every table gets the hash index (version 1), which builds that read only version 1 can open.
+    /// </summary>
+    public bool AllowDenseRange { get; set; } = true;
+
     /// <summary>Rows added so far.</summary>
     public long RowCount => _ids.Count;
 
@@ -105,9 +112,12 @@ public sealed class EmbeddingTableWriter : IDisposable
     {
         var stream = _rows ?? throw new InvalidOperationException("the writer is completed or disposed");
         var ids = CollectionsMarshal.AsSpan(_ids);
-        var (keys, bucketRows, emptyKeyRow) = OpenAddressingIndexBuilder.Build(ids);
+        var denseRange = AllowDenseRange && DenseRangeIndex.Fits(ids);
+        // Built before anything is finished on disk, so a duplicate id leaves nothing behind.
+        var (keys, bucketRows, emptyKeyRow) = denseRange ? (Array.Empty<long>(), Array.Empty<int>(), -1) : OpenAddressingIndexBuilder.Build(ids);
 
-        var rowsHeader = new RowFileHeader(ids.Length, _dim, _dataType, _stride, _rowsChecksum.GetValue());
+        var rowsHeader = new RowFileHeader(ids.Length, _dim, _dataType, _stride, _rowsChecksum.GetValue(),
+            denseRange ? TableFormat.DenseRangeVersion : TableFormat.HashIndexVersion);
         Span<byte> header = stackalloc byte[TableFormat.HeaderBytes];
         rowsHeader.Write(header);
         stream.Position = 0;
@@ -117,7 +127,7 @@ public sealed class EmbeddingTableWriter : IDisposable
         _rows = null;
 
         var entryCount = emptyKeyRow >= 0 ? ids.Length - 1 : ids.Length;
-        var indexHeader = WriteIndex(keys, bucketRows, entryCount, emptyKeyRow);
+        var indexHeader = denseRange ? WriteDenseRangeIndex(ids[0], ids.Length) : WriteIndex(keys, bucketRows, entryCount, emptyKeyRow);
         WriteMeta(rowsHeader, indexHeader);
         MoveIntoPlace();
         _completed = true;
@@ -130,34 +140,52 @@ public sealed class EmbeddingTableWriter : IDisposable
         var checksum = new ChunkedChecksum();
         checksum.Append(keyBytes);
         checksum.Append(rowBytes);
-        var header = new IndexFileHeader(keys.Length, entryCount, emptyKeyRow, IndexFileHeader.FibonacciLinearProbe, checksum.GetValue());
+        var header = IndexFileHeader.ForHash(keys.Length, entryCount, emptyKeyRow, checksum.GetValue());
+        WriteIndexFile(header, keyBytes, rowBytes);
+        return header;
+    }
+
+    private IndexFileHeader WriteDenseRangeIndex(long firstId, long rowCount)
+    {
+        Span<byte> payload = stackalloc byte[IndexFileHeader.DenseRangePayloadBytes];
+        IndexFileHeader.WriteDenseRangePayload(payload, firstId, rowCount);
+        var checksum = new ChunkedChecksum();
+        checksum.Append(payload);
+        var header = IndexFileHeader.ForDenseRange(firstId, rowCount, checksum.GetValue());
+        WriteIndexFile(header, payload, []);
+        return header;
+    }
+
+    private void WriteIndexFile(IndexFileHeader header, ReadOnlySpan<byte> payload, ReadOnlySpan<byte> morePayload)
+    {
         Span<byte> headerBytes = stackalloc byte[TableFormat.HeaderBytes];
         header.Write(headerBytes);
         using var file = new FileStream(Path.Combine(_tempFolder, TableFormat.IndexFileName), FileMode.CreateNew, FileAccess.Write, FileShare.None, 1 << 20);
         file.Write(headerBytes);
-        file.Write(keyBytes);
-        file.Write(rowBytes);
+        file.Write(payload);
+        file.Write(morePayload);
         file.Flush(flushToDisk: true);
-        return header;
     }
 
     private void WriteMeta(RowFileHeader rows, IndexFileHeader index)
     {
         var meta = new TableMeta
         {
-            FormatVersion = TableFormat.Version,
+            FormatVersion = index.Version,
             Name = _name,
             Dim = _dim,
             Dtype = DataTypeNames.ToName(_dataType),
             RowCount = rows.RowCount,
             DefaultRow = _defaultRow,
-            Index = new TableIndexMeta
-            {
-                Kind = TableIndexMeta.OpenAddressingKind,
-                Hash = TableIndexMeta.FibonacciLinearProbeHash,
-                BucketCount = index.BucketCount,
-                EmptyKey = OpenAddressingIndex.EmptyKey,
-            },
+            Index = index.IsDenseRange
+                ? new TableIndexMeta { Kind = TableIndexMeta.DenseRangeKind, FirstId = index.FirstId }
+                : new TableIndexMeta
+                {
+                    Kind = TableIndexMeta.OpenAddressingKind,
+                    Hash = TableIndexMeta.FibonacciLinearProbeHash,
+                    BucketCount = index.BucketCount,
+                    EmptyKey = OpenAddressingIndex.EmptyKey,
+                },
             ChecksumAlgorithm = TableFormat.ChecksumAlgorithm,
             IndexFile = new TableFileMeta
             {

@@ -12,10 +12,10 @@ internal static class HeaderCodec
     private const int PayloadChecksumOffset = 48;
     private const int HeaderChecksumOffset = 56;
 
-    public static void WriteCommon(Span<byte> header, ulong magic, long payloadBytes, ulong payloadChecksum)
+    public static void WriteCommon(Span<byte> header, ulong magic, int version, long payloadBytes, ulong payloadChecksum)
     {
         BinaryPrimitives.WriteUInt64LittleEndian(header, magic);
-        BinaryPrimitives.WriteInt32LittleEndian(header[8..], TableFormat.Version);
+        BinaryPrimitives.WriteInt32LittleEndian(header[8..], version);
         BinaryPrimitives.WriteInt32LittleEndian(header[12..], TableFormat.HeaderBytes);
         BinaryPrimitives.WriteInt64LittleEndian(header[16..], payloadBytes);
         BinaryPrimitives.WriteUInt64LittleEndian(header[PayloadChecksumOffset..], payloadChecksum);
@@ -45,10 +45,10 @@ internal static class HeaderCodec
         {
             throw new TableFormatException(path, "header checksum mismatch: the header is corrupt");
         }
-        var version = BinaryPrimitives.ReadInt32LittleEndian(header[8..]);
-        if (version != TableFormat.Version)
+        var version = Version(header);
+        if (version is < TableFormat.HashIndexVersion or > TableFormat.Version)
         {
-            throw new TableFormatException(path, $"format version {version} is not supported (this build reads version {TableFormat.Version})");
+            throw new TableFormatException(path, $"format version {version} is not supported (this build reads versions {TableFormat.HashIndexVersion} to {TableFormat.Version})");
         }
         var headerBytes = BinaryPrimitives.ReadInt32LittleEndian(header[12..]);
         if (headerBytes != TableFormat.HeaderBytes)
@@ -61,6 +61,8 @@ internal static class HeaderCodec
             throw new TableFormatException(path, $"file is {fileLength} bytes but its header says {expected}{(fileLength < expected ? " (truncated)" : "")}");
         }
     }
+
+    public static int Version(ReadOnlySpan<byte> header) => BinaryPrimitives.ReadInt32LittleEndian(header[8..]);
 
     public static long PayloadBytes(ReadOnlySpan<byte> header) => BinaryPrimitives.ReadInt64LittleEndian(header[16..]);
 

@@ -8,14 +8,15 @@ namespace RecServe.Embeddings.Tables;
 /// <see cref="TensorDataType"/>), row stride in bytes (40). The payload is <c>rowCount</c> rows of
 /// <c>stride</c> bytes, encoded as <see cref="RowCodec"/> describes.
 /// </summary>
-internal readonly record struct RowFileHeader(long RowCount, int Dim, TensorDataType DataType, int RowStride, ulong PayloadChecksum)
+internal readonly record struct RowFileHeader(long RowCount, int Dim, TensorDataType DataType, int RowStride, ulong PayloadChecksum,
+    int Version = TableFormat.HashIndexVersion)
 {
     public long PayloadBytes => RowCount * RowStride;
 
     public void Write(Span<byte> header)
     {
         header[..TableFormat.HeaderBytes].Clear();
-        HeaderCodec.WriteCommon(header, TableFormat.RowsMagic, PayloadBytes, PayloadChecksum);
+        HeaderCodec.WriteCommon(header, TableFormat.RowsMagic, Version, PayloadBytes, PayloadChecksum);
         BinaryPrimitives.WriteInt64LittleEndian(header[24..], RowCount);
         BinaryPrimitives.WriteInt32LittleEndian(header[32..], Dim);
         BinaryPrimitives.WriteInt32LittleEndian(header[36..], (int)DataType);
@@ -31,7 +32,8 @@ internal readonly record struct RowFileHeader(long RowCount, int Dim, TensorData
             BinaryPrimitives.ReadInt32LittleEndian(header[32..]),
             (TensorDataType)BinaryPrimitives.ReadInt32LittleEndian(header[36..]),
             BinaryPrimitives.ReadInt32LittleEndian(header[40..]),
-            HeaderCodec.PayloadChecksum(header));
+            HeaderCodec.PayloadChecksum(header),
+            HeaderCodec.Version(header));
         if (!RowCodec.IsSupported(result.DataType) || result.Dim <= 0 || result.RowStride != RowCodec.RowStride(result.Dim, result.DataType))
         {
             throw new TableFormatException(path, $"unsupported row layout: dim {result.Dim}, type {result.DataType}, stride {result.RowStride}");

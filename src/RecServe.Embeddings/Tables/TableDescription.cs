@@ -16,6 +16,12 @@ namespace RecServe.Embeddings.Tables;
 /// </param>
 public sealed record TableDescription(string Name, int Dim, TensorDataType DataType, long RowCount, float[] DefaultRow, string ContentHash)
 {
+    /// <summary>How the table finds an id's row (metadata's index kind).</summary>
+    public TableIndexKind IndexKind { get; init; }
+
+    /// <summary>The id of row 0 of a <see cref="TableIndexKind.DenseRange"/> table; 0 otherwise.</summary>
+    public long FirstId { get; init; }
+
     /// <summary>Bytes of one encoded row.</summary>
     public int RowStride => RowCodec.RowStride(Dim, DataType);
 }

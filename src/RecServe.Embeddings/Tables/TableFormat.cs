@@ -1,18 +1,30 @@
 namespace RecServe.Embeddings.Tables;
 
 /// <summary>
-/// Constants of the on-disk table format, version 1. A table is a folder holding <see cref="MetaFileName"/>
+/// Constants of the on-disk table format, versions 1 and 2. A table is a folder holding <see cref="MetaFileName"/>
 /// and two binary files, each a 64-byte header followed by a payload that is used in place once mapped.
 /// </summary>
 public static class TableFormat
 {
-    /// <summary>The format version this code writes and the only one it reads.</summary>
-    public const int Version = 1;
+    /// <summary>
+    /// The newest format version this code reads and writes: version 1 plus the dense key-range index. Tables with a
+    /// hash index are still written as <see cref="HashIndexVersion"/>, so builds that read only version 1 read them.
+    /// </summary>
+    public const int Version = 2;
+
+    /// <summary>The version of a table with an open-addressing hash index (the oldest version read).</summary>
+    public const int HashIndexVersion = 1;
+
+    /// <summary>The version of a table with a dense key-range index (no hash index stored).</summary>
+    public const int DenseRangeVersion = 2;
 
     /// <summary>Name of the JSON description of the table.</summary>
     public const string MetaFileName = "table.meta.json";
 
-    /// <summary>Name of the file holding the open-addressing hash index (keys, then row indices).</summary>
+    /// <summary>
+    /// Name of the file holding the id index: an open-addressing hash index (keys, then row indices), or for a dense
+    /// key-range table only the range (first id, row count).
+    /// </summary>
     public const string IndexFileName = "index.bin";
 
     /// <summary>Name of the file holding the encoded rows.</summary>

@@ -1,3 +1,5 @@
+using System.Text.Json.Serialization;
+
 namespace RecServe.Embeddings.Tables;
 
 /// <summary>The index section of <see cref="TableMeta"/>.</summary>
@@ -7,6 +9,9 @@ internal sealed class TableIndexMeta
 
     public const string FibonacciLinearProbeHash = "fibonacci-linear-probe";
 
+    /// <summary>Ids <see cref="FirstId"/>, FirstId + 1, … at rows 0, 1, …; format version 2.</summary>
+    public const string DenseRangeKind = "dense-range";
+
     public string Kind { get; set; } = "";
 
     public string Hash { get; set; } = "";
@@ -15,4 +20,8 @@ internal sealed class TableIndexMeta
 
     /// <summary>The key value marking a free bucket; the id equal to it is stored beside the buckets.</summary>
     public long EmptyKey { get; set; }
+
+    /// <summary>The id of row 0 of a <see cref="DenseRangeKind"/> index; absent for the hash index.</summary>
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public long? FirstId { get; set; }
 }

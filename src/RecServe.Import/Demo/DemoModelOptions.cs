@@ -36,6 +36,12 @@ public sealed record DemoModelOptions
     /// <summary>Seed of rows and weights: the same options write the same bundle.</summary>
     public int Seed { get; init; } = 1;
 
+    /// <summary>
+    /// Write the hash index although the ids are 0..rows-1 (table format version 1): for servers that read only
+    /// version 1, and to compare with the dense key-range index that is written otherwise.
+    /// </summary>
+    public bool HashIndex { get; init; }
+
     /// <summary>Receives table-writing progress; null for none.</summary>
     public IProgress<ImportProgress>? Progress { get; init; }
 }

@@ -105,7 +105,7 @@ public static class DemoModelWriter
         var stage = $"table {name}";
         var ids = new long[ChunkRows];
         var rows = new float[ChunkRows * options.Dim];
-        using var writer = new EmbeddingTableWriter(folder, name, options.Dim, options.TableDataType);
+        using var writer = new EmbeddingTableWriter(folder, name, options.Dim, options.TableDataType) { AllowDenseRange = !options.HashIndex };
         for (long start = 0; start < options.Rows; start += ChunkRows)
         {
             var count = (int)Math.Min(ChunkRows, options.Rows - start);

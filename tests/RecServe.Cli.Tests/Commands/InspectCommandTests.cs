@@ -60,10 +60,29 @@ public sealed class InspectCommandTests : IDisposable
         Assert.Matches(@"│ user\s+│ sparse\s+│ int64\s+│ ids\s+│ user_emb\s+│ mean\s+│ 7\s+│", output);
         Assert.Matches(@"│ age\s+│ dense\s+│ float32\s+│ \[-1, 1\]", output);
         Assert.Matches(@"│ ctr\s+│ float32\s+│ \[-1, 1\]", output);
-        Assert.Matches(@"│ user_emb\s+│\s+8 │ fp32\s+│\s+1,000 │ .+ │ memory\s+│\s+1\.0 MiB │", output);
+        Assert.Matches(@"│ user_emb\s+│\s+8 │ fp32\s+│\s+1,000 │ .+ │ memory\s+│\s+1\.0 MiB │ hash\s+│", output);
         Assert.Matches(@"│ 1\.delta\s+│\s+1 │\s+5 │", output);
         Assert.Matches(@"│ 2\.delta\s+│\s+2 │\s+10 │", output);
         Assert.Contains("last applied seq 1", output, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void ATableOfConsecutiveIdsShowsItsDenseRangeIndex()
+    {
+        using (var writer = new EmbeddingTableWriter(Path.Combine(_bundle, "tables", "user_emb"), "user_emb", Dim, TensorDataType.Float32) { ReplaceExisting = true })
+        {
+            for (var id = 5_000L; id < 6_000; id++)
+            {
+                writer.Add(id, new float[Dim]);
+            }
+            writer.Complete();
+        }
+
+        var (code, output, error) = Run(_bundle, null);
+
+        Assert.Equal(0, code);
+        Assert.Equal("", error);
+        Assert.Matches(@"│ user_emb\s+│\s+8 │ fp32\s+│\s+1,000 │ .+ │ dense range from 5,000\s+│", output);
     }
 
     [Fact]

@@ -1,5 +1,6 @@
 using RecServe.Core.Bundles;
 using RecServe.Core.Tensors;
+using RecServe.Embeddings.Tables;
 using RecServe.Import.Demo;
 using RecServe.Runtime;
 using RecServe.Runtime.Onnx;
@@ -32,6 +33,11 @@ public sealed class DemoModelWriterTests : IDisposable
         Assert.Equal(["f_0", "f_1", "f_2"], manifest.SparseFeatures.Select(f => f.Name));
         Assert.All(manifest.Tables, t => Assert.Equal((10_000L, 8, dtype, 4096L), (t.Rows, t.Dim, t.Dtype, t.Tier.CacheBytes)));
         Assert.Contains(progress, p => p.Done == p.Total && p.Stage == "table table_2");
+        foreach (var entry in manifest.Tables)
+        {
+            using var table = EmbeddingTable.Open(Path.Combine(folder, entry.Path));
+            Assert.Equal((TableIndexKind.DenseRange, 0L, 10_000), (table.IndexKind, table.FirstId, table.RowCount));
+        }
         using var model = ModelLoader.Load(folder, new OnnxModelOptions { IntraOpThreads = 1 });
         var inputs = new Dictionary<string, Tensor>();
         for (var t = 0; t < 3; t++)
@@ -74,6 +80,23 @@ public sealed class DemoModelWriterTests : IDisposable
         var probability = outputs.Find("probability")!;
         Assert.Equal([2L, 1], probability.Shape);
         Assert.All(probability.AsSpan<float>().ToArray(), p => Assert.InRange(p, 1e-4f, 1 - 1e-4f));
+    }
+
+    [Fact]
+    public void Hash_index_option_writes_the_version_1_index_with_the_same_rows()
+    {
+        var options = new DemoModelOptions { Rows = 300, Dim = 4, Tables = 1 };
+        DemoModelWriter.Write(Path.Combine(_scratch, "range"), options);
+        DemoModelWriter.Write(Path.Combine(_scratch, "hash"), options with { HashIndex = true });
+
+        using var range = EmbeddingTable.Open(Path.Combine(_scratch, "range", "tables", "table_0"));
+        using var hash = EmbeddingTable.Open(Path.Combine(_scratch, "hash", "tables", "table_0"));
+        Assert.Equal((TableIndexKind.DenseRange, TableIndexKind.OpenAddressing), (range.IndexKind, hash.IndexKind));
+        for (var id = 0; id < 300; id++)
+        {
+            Assert.True(hash.TryGetRow(id, out var row) && row == id);
+            Assert.True(range.GetRowBytes(id).SequenceEqual(hash.GetRowBytes(row)));
+        }
     }
 
     [Fact]

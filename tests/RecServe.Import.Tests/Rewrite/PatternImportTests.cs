@@ -1,4 +1,5 @@
 using RecServe.Core.Bundles;
+using RecServe.Embeddings.Tables;
 using RecServe.Import.Onnx;
 
 namespace RecServe.Import.Tests.Rewrite;
@@ -59,6 +60,7 @@ public sealed class PatternImportTests : IDisposable
         Assert.Equal(["cat_0", "cat_1", "cat_2", "cat_3"], result.Manifest.SparseFeatures.Select(f => f.Name));
         Assert.All(result.Manifest.SparseFeatures, f => Assert.Equal(("sum", 4, false), (f.Pooling, f.MaxIdsPerRow, f.IdsToGraph)));
         Assert.Equal([1000L, 500, 200, 100], result.Manifest.Tables.Select(t => t.Rows));
+        AssertDenseRangeTables(folder, result.Manifest);
     }
 
     [Theory]
@@ -72,6 +74,18 @@ public sealed class PatternImportTests : IDisposable
         Assert.InRange(result.MaxError!.Value, 0, 1e-2);
         Assert.Equal(0.1, result.Tolerance);
         Assert.All(result.Manifest.Tables, t => Assert.Equal(dtype, t.Dtype));
+        AssertDenseRangeTables(folder, result.Manifest);
+    }
+
+    /// <summary>nn.Embedding ids are row numbers: every table gets the dense key-range index from 0 and no hash index.</summary>
+    private static void AssertDenseRangeTables(string folder, BundleManifest manifest)
+    {
+        foreach (var entry in manifest.Tables)
+        {
+            using var table = EmbeddingTable.Open(Path.Combine(folder, entry.Path));
+            Assert.Equal((TableIndexKind.DenseRange, 0L), (table.IndexKind, table.FirstId));
+            Assert.Equal(TableFormat.HeaderBytes + 16, new FileInfo(Path.Combine(folder, entry.Path, TableFormat.IndexFileName)).Length);
+        }
     }
 
     [Fact]
