@@ -39,6 +39,7 @@ public static class RecServeHost
         // request paths are not ours to log by default (docs/SECURITY.md). Lifetime messages stay.
         builder.Logging.AddFilter("Microsoft.AspNetCore", LogLevel.Warning);
         builder.Services.Configure<HostOptions>(host => host.ShutdownTimeout = options.ShutdownDrainTimeout);
+        builder.WebHost.UseSockets(sockets => sockets.UnsafePreferInlineScheduling = options.InlineIoScheduling);
         builder.WebHost.ConfigureKestrel(kestrel =>
         {
             // Size limits are enforced per protocol (gRPC's message limit, the REST body reader), each with the

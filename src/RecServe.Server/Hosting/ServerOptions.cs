@@ -57,6 +57,13 @@ public sealed record ServerOptions
     /// <summary>Let ONNX Runtime's pool threads spin while idle.</summary>
     public bool AllowSpinning { get; init; }
 
+    /// <summary>
+    /// Run request handling on Kestrel's socket I/O threads rather than the thread pool (Kestrel's
+    /// UnsafePreferInlineScheduling): one thread switch fewer per read, at the price of a slow request delaying the
+    /// other connections of its I/O thread.
+    /// </summary>
+    public bool InlineIoScheduling { get; init; }
+
     /// <summary>Whether requests are merged into batches (TF-Serving's <c>--enable_batching</c>).</summary>
     public bool EnableBatching { get; init; }
 
