@@ -15,6 +15,8 @@ server_cpus="${SERVER_CPUS:-0}"
 load_cpus="${LOAD_CPUS:-1}"
 read -ra bench_extra <<<"${BENCH_EXTRA:-}"
 mkdir -p "$out"
+# Both runs reach steady state within the warm-up (see bench/device/e2e.sh for why the tier-up delay is off).
+export DOTNET_TC_CallCountingDelayMs="${DOTNET_TC_CallCountingDelayMs:-0}"
 recserve=(dotnet src/RecServe.Cli/bin/Release/net10.0/recserve.dll)
 [ -f src/RecServe.Cli/bin/Release/net10.0/recserve.dll ] || dotnet build src/RecServe.Cli -c Release >/dev/null
 free_port() { python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'; }
