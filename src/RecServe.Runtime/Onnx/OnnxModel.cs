@@ -5,6 +5,7 @@ using Microsoft.ML.OnnxRuntime;
 using RecServe.Core.Errors;
 using RecServe.Core.Signatures;
 using RecServe.Core.Tensors;
+using RecServe.Runtime.Pooling;
 
 namespace RecServe.Runtime.Onnx;
 
@@ -20,7 +21,7 @@ public sealed class OnnxModel : IModel
     private readonly string[] _inputNames;
     private readonly string[] _allOutputNames;
     private readonly List<ReplacedWeight> _replacedWeights;
-    private readonly OnnxRunnerPool? _runners;
+    private readonly ScratchPool<OnnxRunner>? _runners;
     // Bound outputs need each output's shape before the run: FastPathUnknown until one run has shown that the
     // signature predicts them (FastPathOn) or not (FastPathOff).
     private int _fastPath;
@@ -58,7 +59,7 @@ public sealed class OnnxModel : IModel
         // would go stale there.
         if (device == OnnxDevice.Cpu && CanBindAhead(signature, _batchInput))
         {
-            _runners = new OnnxRunnerPool(Math.Clamp(Environment.ProcessorCount, 2, 64), pool => new OnnxRunner(_session, Signature, pool));
+            _runners = new ScratchPool<OnnxRunner>(ScratchPool<OnnxRunner>.DefaultSlots, pool => new OnnxRunner(_session, Signature, pool));
         }
         else
         {

@@ -4,6 +4,7 @@ using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 using Microsoft.ML.OnnxRuntime;
 using RecServe.Core.Tensors;
+using RecServe.Runtime.Pooling;
 
 namespace RecServe.Runtime.Onnx;
 
@@ -11,13 +12,13 @@ namespace RecServe.Runtime.Onnx;
 /// What one call to a session needs, kept for the calls after it: an IO binding with the inputs and outputs bound,
 /// the run options, and output tensors over pinned buffers that ONNX Runtime writes into. A call holds the runner
 /// from the start of the run until its caller disposes the outputs, which returns it to its
-/// <see cref="OnnxRunnerPool"/>. Bindings change only when a shape or an input's address does, so a steady stream
+/// <see cref="ScratchPool{T}"/>. Bindings change only when a shape or an input's address does, so a steady stream
 /// of same-sized requests runs without allocating.
 /// </summary>
 internal sealed class OnnxRunner : ITensorSetOwner, IDisposable
 {
     private readonly InferenceSession _session;
-    private readonly OnnxRunnerPool _pool;
+    private readonly ScratchPool<OnnxRunner> _pool;
     private readonly IReadOnlyList<Core.Signatures.TensorSpec> _inputSpecs;
     private readonly IReadOnlyList<Core.Signatures.TensorSpec> _outputSpecs;
     private readonly OrtIoBinding _binding;
@@ -27,7 +28,7 @@ internal sealed class OnnxRunner : ITensorSetOwner, IDisposable
     private readonly MemoryHandle[] _pins;
     private readonly TensorSet _result;
 
-    public OnnxRunner(InferenceSession session, Core.Signatures.ModelSignature signature, OnnxRunnerPool pool)
+    public OnnxRunner(InferenceSession session, Core.Signatures.ModelSignature signature, ScratchPool<OnnxRunner> pool)
     {
         _session = session;
         _pool = pool;
