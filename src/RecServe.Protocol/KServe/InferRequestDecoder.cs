@@ -1,7 +1,7 @@
+using Google.Protobuf.Collections;
 using Inference;
 using RecServe.Core.Errors;
 using RecServe.Core.Tensors;
-using Google.Protobuf.Collections;
 
 namespace RecServe.Protocol.KServe;
 
