@@ -52,9 +52,16 @@ public sealed class InputTensorBuffers : IDisposable
         _owned.Add(tensor);
     }
 
-    /// <summary>Ends the request: forgets its inputs and keeps their buffers for the next one.</summary>
+    /// <summary>Ends the request: forgets its inputs and keeps their buffers (up to a size) for the next one.</summary>
     public void Clear()
     {
+        foreach (var (name, tensor) in _inputs)
+        {
+            if (tensor.DataType != TensorDataType.String && tensor.Bytes.Length > TensorSlot.DefaultKeptBytes && _slots.TryGetValue(name, out var slot))
+            {
+                slot.TrimAbove();
+            }
+        }
         _inputs.Clear();
         if (_owned is { Count: > 0 })
         {

@@ -8,6 +8,12 @@ namespace RecServe.Core.Tensors;
 /// </summary>
 public sealed class TensorSlot : IDisposable
 {
+    /// <summary>
+    /// Largest tensor worth keeping between requests (as <c>TensorBuffers</c> pools up to 1 MiB): a rare huge request
+    /// should not stay resident in every slot it passed through.
+    /// </summary>
+    public const int DefaultKeptBytes = 1 << 20;
+
     private Tensor? _tensor;
 
     /// <summary>
@@ -32,7 +38,16 @@ public sealed class TensorSlot : IDisposable
         return _tensor;
     }
 
-    /// <summary>Returns the kept tensor's buffer to the pool.</summary>
+    /// <summary>Lets go of the kept tensor when it holds more than <paramref name="maxBytes"/> bytes.</summary>
+    public void TrimAbove(int maxBytes = DefaultKeptBytes)
+    {
+        if (_tensor is { } tensor && tensor.Bytes.Length > maxBytes)
+        {
+            Dispose();
+        }
+    }
+
+    /// <summary>Returns the kept tensor's buffer to the pool; the slot stays usable.</summary>
     public void Dispose()
     {
         _tensor?.Dispose();

@@ -41,10 +41,11 @@ public static class TensorProtoDecoder
     /// <paramref name="expected"/> (and their sparse lengths inputs) up first: Google.Protobuf's map enumerator is an
     /// allocation, so a request holding only expected inputs is decoded without one. Inputs beyond those are decoded
     /// too (the pipeline then tells the client they are unknown). The caller clears <paramref name="into"/> when the
-    /// request is done, also after an error.
+    /// request is done, also after an error. Returns whether every input came in <c>tensor_content</c>.
     /// </summary>
-    public static void DecodeAllInto(MapField<string, Proto> inputs, IReadOnlyList<TensorSpec> expected, long maxElements, InputTensorBuffers into)
+    public static bool DecodeAllInto(MapField<string, Proto> inputs, IReadOnlyList<TensorSpec> expected, long maxElements, InputTensorBuffers into)
     {
+        var allContent = true;
         ArgumentNullException.ThrowIfNull(inputs);
         ArgumentNullException.ThrowIfNull(expected);
         ArgumentNullException.ThrowIfNull(into);
@@ -54,10 +55,12 @@ public static class TensorProtoDecoder
             if (inputs.TryGetValue(spec.Name, out var proto) && !into.Contains(spec.Name))
             {
                 Decode(spec.Name, proto, maxElements, into);
+                allContent &= UsesTensorContent(proto);
             }
             if (spec.Sparse is { } sparse && inputs.TryGetValue(sparse.LengthsName, out var lengths) && !into.Contains(sparse.LengthsName))
             {
                 Decode(sparse.LengthsName, lengths, maxElements, into);
+                allContent &= UsesTensorContent(lengths);
             }
         }
         if (into.Count < inputs.Count)
@@ -67,9 +70,11 @@ public static class TensorProtoDecoder
                 if (!into.Contains(name))
                 {
                     Decode(name, proto, maxElements, into);
+                    allContent &= UsesTensorContent(proto);
                 }
             }
         }
+        return allContent;
     }
 
     private static Tensor Decode(string name, Proto proto, long maxElements, InputTensorBuffers? into)

@@ -1,9 +1,9 @@
 using System.Buffers;
 using RecServe.Core.Errors;
+using RecServe.Core.Lifetime;
 using RecServe.Core.Signatures;
 using RecServe.Core.Tensors;
 using RecServe.Runtime.Onnx;
-using RecServe.Runtime.Pooling;
 
 namespace RecServe.Runtime.Bundles;
 
@@ -102,6 +102,7 @@ public sealed partial class BundleModel : IModel, ITableMetricsSource
             ArrayPool<Tensor?>.Shared.Return(made);
             // The graph has read the pooled embeddings (its outputs are in their own buffers), so the next call may
             // reuse them.
+            buffers.Trim();
             _buffers.Return(buffers);
             dense.Release();
         }

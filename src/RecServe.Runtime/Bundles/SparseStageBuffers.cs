@@ -21,6 +21,15 @@ internal sealed class SparseStageBuffers(int features) : IDisposable
         return slots;
     }
 
+    /// <summary>Lets go of buffers too large to keep between calls (<see cref="TensorSlot.DefaultKeptBytes"/>).</summary>
+    public void Trim()
+    {
+        foreach (var slot in Slots)
+        {
+            slot.TrimAbove();
+        }
+    }
+
     /// <summary>Returns every kept buffer to the pool.</summary>
     public void Dispose()
     {

@@ -3,9 +3,9 @@ using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 using Microsoft.ML.OnnxRuntime;
 using RecServe.Core.Errors;
+using RecServe.Core.Lifetime;
 using RecServe.Core.Signatures;
 using RecServe.Core.Tensors;
-using RecServe.Runtime.Pooling;
 
 namespace RecServe.Runtime.Onnx;
 

@@ -3,8 +3,8 @@ using System.Numerics;
 using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 using Microsoft.ML.OnnxRuntime;
+using RecServe.Core.Lifetime;
 using RecServe.Core.Tensors;
-using RecServe.Runtime.Pooling;
 
 namespace RecServe.Runtime.Onnx;
 
@@ -171,7 +171,18 @@ internal sealed class OnnxRunner : ITensorSetOwner, IDisposable
     }
 
     /// <inheritdoc />
-    public void Return(TensorSet set) => _pool.Return(this);
+    public void Return(TensorSet set)
+    {
+        // A rare huge batch should not keep its output buffers pinned in every runner it passed through.
+        for (var i = 0; i < _outputs.Length; i++)
+        {
+            if (_outputs[i].Buffer is { Length: > TensorSlot.DefaultKeptBytes })
+            {
+                _outputs[i] = default;
+            }
+        }
+        _pool.Return(this);
+    }
 
     /// <summary>Releases the binding and the run options (the output buffers are managed memory).</summary>
     public void Dispose()

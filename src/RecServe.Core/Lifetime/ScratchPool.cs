@@ -1,12 +1,12 @@
-namespace RecServe.Runtime.Pooling;
+namespace RecServe.Core.Lifetime;
 
 /// <summary>
-/// Per-call working state of one model (ONNX Runtime runners, a bundle's pooled embeddings), one per call running at
-/// once: a fixed set of slots taken and filled with one atomic exchange, so renting and returning allocate nothing.
-/// A call finding every slot empty makes a new item; an item returned to full slots (or after the pool closed) is
-/// disposed.
+/// Per-call working state (ONNX Runtime runners, a bundle's pooled embeddings, decoded request inputs), one item per
+/// call running at once: a fixed set of slots taken and filled with one atomic exchange, so renting and returning
+/// allocate nothing. A call finding every slot empty makes a new item; an item returned to full slots (or after the
+/// pool closed) is disposed.
 /// </summary>
-internal sealed class ScratchPool<T> : IDisposable
+public sealed class ScratchPool<T> : IDisposable
     where T : class, IDisposable
 {
     private readonly T?[] _slots;
@@ -20,7 +20,7 @@ internal sealed class ScratchPool<T> : IDisposable
         _create = create;
     }
 
-    /// <summary>Slots for a model's pools: one per core, as many calls as can run at once.</summary>
+    /// <summary>Slots for a pool of per-call state: one per core, as many calls as can run at once.</summary>
     public static int DefaultSlots => Math.Clamp(Environment.ProcessorCount, 2, 64);
 
     /// <summary>A free item, or a new one.</summary>
