@@ -20,8 +20,11 @@ public sealed class ScratchPool<T> : IDisposable
         _create = create;
     }
 
-    /// <summary>Slots for a pool of per-call state: one per core, as many calls as can run at once.</summary>
-    public static int DefaultSlots => Math.Clamp(Environment.ProcessorCount, 2, 64);
+    /// <summary>
+    /// Slots for a pool of per-call state: two per core, since calls that wait (on I/O, a batch) overlap with those
+    /// that compute.
+    /// </summary>
+    public static int DefaultSlots => Math.Clamp(2 * Environment.ProcessorCount, 4, 128);
 
     /// <summary>A free item, or a new one.</summary>
     public T Rent()

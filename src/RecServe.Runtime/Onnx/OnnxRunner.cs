@@ -100,16 +100,39 @@ internal sealed class OnnxRunner : ITensorSetOwner, IDisposable
         return true;
     }
 
+    /// <summary>
+    /// Binds input <paramref name="index"/>: to the request's own bytes when the binding already points there (no
+    /// copy, no allocation), on the runner's first call, or else by copying them into the runner's pinned staging
+    /// buffer for the input, which stays bound while the shape does. A runner serves calls from any thread, whose
+    /// buffers come from different pools, so after one miss it copies: one memcpy per input instead of a new
+    /// native value and binding per call.
+    /// </summary>
     private unsafe void BindInput(int index, Tensor tensor)
     {
         var memory = tensor.Memory;
         _pins[index] = memory.Pin();
         var pointer = (nint)_pins[index].Pointer;
         ref var bound = ref _inputs[index];
+        var sameShape = bound.Shape is not null && bound.ByteLength == memory.Length && bound.Shape.AsSpan().SequenceEqual(tensor.Shape);
         // The binding keeps the address it was given: still right while this call pins the same bytes there.
-        if (bound.Shape is not null && bound.Pointer == pointer && bound.ByteLength == memory.Length && bound.Shape.AsSpan().SequenceEqual(tensor.Shape))
+        if (sameShape && bound.Pointer == pointer)
         {
             return;
+        }
+        var staging = bound.Staging;
+        if (sameShape && staging is not null && bound.Pointer == AddressOf(staging))
+        {
+            memory.Span.CopyTo(staging);
+            return;
+        }
+        if (bound.Shape is not null)
+        {
+            if (staging is null || staging.Length < memory.Length)
+            {
+                staging = GC.AllocateUninitializedArray<byte>(RoundUp(memory.Length), pinned: true);
+            }
+            memory.Span.CopyTo(staging);
+            pointer = AddressOf(staging);
         }
         var shape = (long[])tensor.Shape.Clone();
         // The binding holds its own reference to the native value, so ours can go at once.
@@ -118,10 +141,15 @@ internal sealed class OnnxRunner : ITensorSetOwner, IDisposable
         {
             _binding.BindInput(_inputSpecs[index].Name, value);
         }
-        bound = new BoundInput(pointer, memory.Length, shape);
+        bound = new BoundInput(pointer, memory.Length, shape, staging);
     }
 
-    private unsafe void BindOutput(int index, long batch)
+    private static unsafe nint AddressOf(byte[] pinned) => (nint)Unsafe.AsPointer(ref MemoryMarshal.GetArrayDataReference(pinned));
+
+    // Rounded up so that a batch growing a little at a time does not reallocate each time.
+    private static int RoundUp(int byteLength) => (int)Math.Min(BitOperations.RoundUpToPowerOf2((uint)Math.Max(byteLength, 1)), (uint)Array.MaxLength);
+
+    private void BindOutput(int index, long batch)
     {
         ref var bound = ref _outputs[index];
         if (bound.View is not null && OutputShapeIs(index, batch, bound.View.Shape))
@@ -141,11 +169,10 @@ internal sealed class OnnxRunner : ITensorSetOwner, IDisposable
         var buffer = bound.Buffer;
         if (buffer is null || buffer.Length < byteLength)
         {
-            // Pinned for good (pinned object heap): ONNX Runtime keeps the address until the next rebind. Rounded up
-            // so that a batch growing a little at a time does not reallocate each time.
-            buffer = GC.AllocateUninitializedArray<byte>((int)Math.Min(BitOperations.RoundUpToPowerOf2((uint)Math.Max(byteLength, 1)), Array.MaxLength), pinned: true);
+            // Pinned for good (pinned object heap): ONNX Runtime keeps the address until the next rebind.
+            buffer = GC.AllocateUninitializedArray<byte>(RoundUp(byteLength), pinned: true);
         }
-        var pointer = (nint)Unsafe.AsPointer(ref MemoryMarshal.GetArrayDataReference(buffer));
+        var pointer = AddressOf(buffer);
         using (var value = OrtValue.CreateTensorValueWithData(OrtMemoryInfo.DefaultInstance,
                    OnnxTypeMapping.ToElementType(spec.DataType), shape, pointer, byteLength))
         {
@@ -181,6 +208,14 @@ internal sealed class OnnxRunner : ITensorSetOwner, IDisposable
                 _outputs[i] = default;
             }
         }
+        for (var i = 0; i < _inputs.Length; i++)
+        {
+            if (_inputs[i].Staging is { Length: > TensorSlot.DefaultKeptBytes })
+            {
+                // Unbound from the next call on: a fresh start binds the request's bytes again.
+                _inputs[i] = default;
+            }
+        }
         _pool.Return(this);
     }
 
@@ -191,8 +226,8 @@ internal sealed class OnnxRunner : ITensorSetOwner, IDisposable
         _runOptions.Dispose();
     }
 
-    /// <summary>An input as last bound: its address, length and shape.</summary>
-    private readonly record struct BoundInput(nint Pointer, long ByteLength, long[]? Shape);
+    /// <summary>An input as last bound: its address, length and shape, and the staging buffer for copies.</summary>
+    private readonly record struct BoundInput(nint Pointer, long ByteLength, long[]? Shape, byte[]? Staging);
 
     /// <summary>An output's pinned buffer and the tensor over its bound bytes.</summary>
     private readonly record struct BoundOutput(byte[]? Buffer, Tensor? View);

@@ -143,4 +143,42 @@ public sealed class OnnxModelBindingTests
         Assert.Equal(expectedA, first.Items[0].Tensor.AsSpan<float>().ToArray());
         Assert.Equal(expectedB, second.Items[0].Tensor.AsSpan<float>().ToArray());
     }
+
+    [Fact]
+    public void InputsAtChangingAddressesAreCopiedWithoutAllocating()
+    {
+        using var model = Load("mlp_opset17", 2);
+        using var a = Rows(16, 8, seed: 10);
+        using var b = Rows(16, 8, seed: 11);
+        var inputsA = new Dictionary<string, Tensor> { ["x"] = a };
+        var inputsB = new Dictionary<string, Tensor> { ["x"] = b };
+        IReadOnlyList<string> all = [];
+        var expectedA = PredictOnce(model, a);
+        var expectedB = PredictOnce(model, b);
+        for (var i = 0; i < 3; i++)
+        {
+            model.Predict(inputsA, all).Dispose();
+            model.Predict(inputsB, all).Dispose();
+        }
+
+        var before = GC.GetAllocatedBytesForCurrentThread();
+        float lastA = 0, lastB = 0;
+        for (var i = 0; i < 20; i++)
+        {
+            using (var outputs = model.Predict(inputsA, all))
+            {
+                lastA = outputs.Items[0].Tensor.AsSpan<float>()[^1];
+            }
+            using (var outputs = model.Predict(inputsB, all))
+            {
+                lastB = outputs.Items[0].Tensor.AsSpan<float>()[^1];
+            }
+        }
+        var allocated = GC.GetAllocatedBytesForCurrentThread() - before;
+
+        Assert.Equal(0, allocated);
+        Assert.Equal(expectedA[^1], lastA);
+        Assert.Equal(expectedB[^1], lastB);
+        Assert.NotEqual(lastA, lastB);
+    }
 }
