@@ -1,8 +1,10 @@
+using System.Buffers;
 using BenchmarkDotNet.Attributes;
 using Google.Protobuf;
 using Inference;
 using RecServe.Core.Tensors;
 using RecServe.Import;
+using RecServe.Protocol.Json;
 using RecServe.Protocol.KServe;
 using RecServe.Protocol.TensorProto;
 using RecServe.Runtime;
@@ -20,8 +22,10 @@ namespace RecServe.Bench;
 /// (b') <c>*ReusedResponse</c>: the same, encoding into a response kept from the last request, so what is left is
 /// the one <c>ByteString</c> wrapper per output that a protobuf bytes field needs;
 /// (c) <c>PredictOnly</c>: the model call alone.
-/// TF-Serving Predict (tensor_content) and KServe v2 ModelInfer (raw_input_contents); models: the example DLRM as
-/// plain ONNX and imported as a bundle; 256 rows, 4 ids per row.
+/// TF-Serving Predict (tensor_content) and KServe v2 ModelInfer (raw_input_contents), and TF-Serving REST
+/// (<c>RestReadPredictWrite</c>: columnar JSON body to tensors, predict, JSON answer into a kept buffer; JSON has no
+/// message objects, so all of it is ours); models: the example DLRM as plain ONNX and imported as a bundle; 256 rows,
+/// 4 ids per row.
 /// </summary>
 [MemoryDiagnoser]
 public class ServingPathBenchmarks
@@ -36,6 +40,9 @@ public class ServingPathBenchmarks
     private Dictionary<string, Tensor> _decoded = null!;
     private readonly IReadOnlyList<string> _allOutputs = [];
     private readonly ReusedResponses _reused = new();
+    private readonly PredictJsonRequestReader _jsonReader = new();
+    private readonly ArrayBufferWriter<byte> _jsonAnswer = new(1 << 16);
+    private byte[] _jsonBody = [];
 
     /// <summary>The example model as plain ONNX or imported as a bundle.</summary>
     [Params("onnx", "bundle")]
@@ -87,6 +94,9 @@ public class ServingPathBenchmarks
         _tf = PredictRequest.Parser.ParseFrom(_tfBytes);
         _kserve = ModelInferRequest.Parser.ParseFrom(_kserveBytes);
         _decoded = inputs.ToDictionary(p => p.Name, p => p.Tensor, StringComparer.Ordinal);
+        var json = new ArrayBufferWriter<byte>();
+        PredictJsonRequestWriter.Write(json, _decoded);
+        _jsonBody = json.WrittenSpan.ToArray();
     }
 
     /// <summary>(a) TF-Serving request bytes to the message.</summary>
@@ -165,6 +175,17 @@ public class ServingPathBenchmarks
         {
             _buffers.Clear();
         }
+    }
+
+    /// <summary>TF-Serving REST: read the JSON body, predict, write the JSON answer into a kept buffer.</summary>
+    [Benchmark]
+    public int RestReadPredictWrite()
+    {
+        using var request = _jsonReader.Read(_jsonBody, _model.Signature);
+        using var outputs = _model.Predict(request.Inputs, _allOutputs);
+        _jsonAnswer.ResetWrittenCount();
+        PredictJsonResponseWriter.Write(_jsonAnswer, request.Format, outputs.Items);
+        return _jsonAnswer.WrittenCount;
     }
 
     /// <summary>(c) Only the model call, on inputs decoded once.</summary>
