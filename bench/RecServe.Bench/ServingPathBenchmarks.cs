@@ -1,7 +1,11 @@
+using System.Buffers;
 using BenchmarkDotNet.Attributes;
 using Google.Protobuf;
+using Inference;
 using RecServe.Core.Tensors;
 using RecServe.Import;
+using RecServe.Protocol.Json;
+using RecServe.Protocol.KServe;
 using RecServe.Protocol.TensorProto;
 using RecServe.Runtime;
 using RecServe.Runtime.Onnx;
@@ -10,24 +14,41 @@ using Tensorflow.Serving;
 namespace RecServe.Bench;
 
 /// <summary>
-/// One TF-Serving Predict through the server's own steps, without the network: parse the request bytes, decode each
-/// TensorProto, predict, encode the outputs and serialize the response. The memory diagnoser's column is what
-/// issue #5 asks about (bytes allocated per request beyond the protobuf messages). Models: the example DLRM as plain
-/// ONNX and imported as a bundle; 256 rows, 4 ids per row.
+/// One request through the server's own steps, without the network, split so that issue #5's number is unambiguous
+/// (bytes allocated per request beyond the protobuf messages):
+/// (a) <c>*Parse</c>: request bytes to the request message (Google.Protobuf's objects, allowed);
+/// (b) <c>*DecodePredictEncode</c>: the parsed message decoded into kept input buffers, predicted, encoded into a
+/// new response message: everything here is ours except the response message objects;
+/// (b') <c>*ReusedResponse</c>: the same, encoding into a response kept from the last request, so what is left is
+/// the one <c>ByteString</c> wrapper per output that a protobuf bytes field needs;
+/// (c) <c>PredictOnly</c>: the model call alone.
+/// TF-Serving Predict (tensor_content) and KServe v2 ModelInfer (raw_input_contents), and TF-Serving REST
+/// (<c>RestReadPredictWrite</c>: columnar JSON body to tensors, predict, JSON answer into a kept buffer; JSON has no
+/// message objects, so all of it is ours); models: the example DLRM as plain ONNX and imported as a bundle; 256 rows,
+/// 4 ids per row.
 /// </summary>
 [MemoryDiagnoser]
 public class ServingPathBenchmarks
 {
     private readonly string _scratch = Path.Combine(Path.GetTempPath(), $"recserve-servingpath-{Guid.NewGuid():N}");
+    private readonly InputTensorBuffers _buffers = new();
     private IModel _model = null!;
-    private byte[] _request = [];
-    private Dictionary<string, Tensor>? _decoded;
+    private byte[] _tfBytes = [];
+    private PredictRequest _tf = null!;
+    private byte[] _kserveBytes = [];
+    private ModelInferRequest _kserve = null!;
+    private Dictionary<string, Tensor> _decoded = null!;
+    private readonly IReadOnlyList<string> _allOutputs = [];
+    private readonly ReusedResponses _reused = new();
+    private readonly PredictJsonRequestReader _jsonReader = new();
+    private readonly ArrayBufferWriter<byte> _jsonAnswer = new(1 << 16);
+    private byte[] _jsonBody = [];
 
     /// <summary>The example model as plain ONNX or imported as a bundle.</summary>
     [Params("onnx", "bundle")]
     public string Format { get; set; } = "onnx";
 
-    /// <summary>Loads the model and encodes one request of 256 rows.</summary>
+    /// <summary>Loads the model and encodes one request of 256 rows in both protocols.</summary>
     [GlobalSetup]
     public void Setup()
     {
@@ -41,68 +62,138 @@ public class ServingPathBenchmarks
         }
         _model = ModelLoader.Load(version, new OnnxModelOptions { IntraOpThreads = 1 });
         var random = new Random(1);
-        var request = new PredictRequest { ModelSpec = new ModelSpec { Name = "dlrm" } };
-        using (var dense = Tensor.Allocate(TensorDataType.Float32, [256, 13]))
+        var inputs = new List<(string Name, Tensor Tensor)>();
+        var dense = Tensor.Allocate(TensorDataType.Float32, [256, 13]);
+        foreach (ref var v in dense.AsSpan<float>())
         {
-            foreach (ref var v in dense.AsSpan<float>())
-            {
-                v = (float)random.NextDouble();
-            }
-            request.Inputs["dense"] = TensorProtoEncoder.Encode(dense, TensorEncoding.TensorContent);
+            v = (float)random.NextDouble();
         }
+        inputs.Add(("dense", dense));
         foreach (var (name, rows) in new[] { ("cat_0", 1000), ("cat_1", 500), ("cat_2", 200), ("cat_3", 100) })
         {
-            using var ids = Tensor.Allocate(TensorDataType.Int64, [256, 4]);
+            var ids = Tensor.Allocate(TensorDataType.Int64, [256, 4]);
             foreach (ref var id in ids.AsSpan<long>())
             {
                 id = random.Next(rows);
             }
-            request.Inputs[name] = TensorProtoEncoder.Encode(ids, TensorEncoding.TensorContent);
+            inputs.Add((name, ids));
         }
-        _request = request.ToByteArray();
+
+        var tf = new PredictRequest { ModelSpec = new ModelSpec { Name = "dlrm" } };
+        var kserve = new ModelInferRequest { ModelName = "dlrm" };
+        foreach (var (name, tensor) in inputs)
+        {
+            tf.Inputs[name] = TensorProtoEncoder.Encode(tensor, TensorEncoding.TensorContent);
+            var input = new ModelInferRequest.Types.InferInputTensor { Name = name, Datatype = KServeDataType.Name(tensor.DataType) };
+            input.Shape.Add(tensor.Shape);
+            kserve.Inputs.Add(input);
+            kserve.RawInputContents.Add(ByteString.CopyFrom(tensor.Bytes));
+        }
+        _tfBytes = tf.ToByteArray();
+        _kserveBytes = kserve.ToByteArray();
+        _tf = PredictRequest.Parser.ParseFrom(_tfBytes);
+        _kserve = ModelInferRequest.Parser.ParseFrom(_kserveBytes);
+        _decoded = inputs.ToDictionary(p => p.Name, p => p.Tensor, StringComparer.Ordinal);
+        var json = new ArrayBufferWriter<byte>();
+        PredictJsonRequestWriter.Write(json, _decoded);
+        _jsonBody = json.WrittenSpan.ToArray();
     }
 
-    /// <summary>Parse, decode, predict, encode, serialize.</summary>
+    /// <summary>(a) TF-Serving request bytes to the message.</summary>
     [Benchmark]
-    public int Predict()
+    public int TfParse() => PredictRequest.Parser.ParseFrom(_tfBytes).Inputs.Count;
+
+    /// <summary>(b) Decode the parsed TF-Serving message, predict, encode a new response.</summary>
+    [Benchmark]
+    public int TfDecodePredictEncode()
     {
-        var request = PredictRequest.Parser.ParseFrom(_request);
-        var inputs = new Dictionary<string, Tensor>(request.Inputs.Count, StringComparer.Ordinal);
         try
         {
-            foreach (var (name, proto) in request.Inputs)
+            TensorProtoDecoder.DecodeAllInto(_tf.Inputs, _model.Signature.Inputs, TensorProtoDecoder.DefaultMaxElements, _buffers);
+            using var outputs = _model.Predict(_buffers.Inputs, _allOutputs);
+            var response = new PredictResponse { ModelSpec = _tf.ModelSpec };
+            for (var i = 0; i < outputs.Items.Count; i++)
             {
-                inputs[name] = TensorProtoDecoder.Decode(name, proto);
-            }
-            using var outputs = _model.Predict(inputs, []);
-            var response = new PredictResponse { ModelSpec = request.ModelSpec };
-            foreach (var output in outputs.Items)
-            {
-                response.Outputs[output.Name] = TensorProtoEncoder.Encode(output.Tensor, TensorEncoding.TensorContent);
+                var (name, tensor) = outputs.Items[i];
+                response.Outputs[name] = TensorProtoEncoder.Encode(tensor, TensorEncoding.TensorContent);
             }
             return response.CalculateSize();
         }
         finally
         {
-            foreach (var tensor in inputs.Values)
-            {
-                tensor.Dispose();
-            }
+            _buffers.Clear();
         }
     }
 
-    /// <summary>Only the model call, on inputs decoded once: what the engine itself allocates.</summary>
+    /// <summary>(b') As (b), encoding into the response of the last request.</summary>
+    [Benchmark]
+    public int TfDecodePredictEncodeReusedResponse()
+    {
+        try
+        {
+            TensorProtoDecoder.DecodeAllInto(_tf.Inputs, _model.Signature.Inputs, TensorProtoDecoder.DefaultMaxElements, _buffers);
+            using var outputs = _model.Predict(_buffers.Inputs, _allOutputs);
+            return _reused.Tf(_tf.ModelSpec, outputs).CalculateSize();
+        }
+        finally
+        {
+            _buffers.Clear();
+        }
+    }
+
+    /// <summary>(a) KServe v2 request bytes to the message.</summary>
+    [Benchmark]
+    public int KServeParse() => ModelInferRequest.Parser.ParseFrom(_kserveBytes).Inputs.Count;
+
+    /// <summary>(b) Decode the parsed KServe v2 message (raw contents), predict, encode a new response.</summary>
+    [Benchmark]
+    public int KServeDecodePredictEncode()
+    {
+        try
+        {
+            var raw = InferRequestDecoder.DecodeInto(_kserve, _buffers);
+            using var outputs = _model.Predict(_buffers.Inputs, InferRequestDecoder.OutputNames(_kserve));
+            return InferResponseEncoder.Encode(_kserve.ModelName, 1, _kserve.Id, outputs.Items, raw).CalculateSize();
+        }
+        finally
+        {
+            _buffers.Clear();
+        }
+    }
+
+    /// <summary>(b') As (b), encoding into the response of the last request.</summary>
+    [Benchmark]
+    public int KServeDecodePredictEncodeReusedResponse()
+    {
+        try
+        {
+            InferRequestDecoder.DecodeInto(_kserve, _buffers);
+            using var outputs = _model.Predict(_buffers.Inputs, InferRequestDecoder.OutputNames(_kserve));
+            return _reused.KServe(_kserve.ModelName, outputs).CalculateSize();
+        }
+        finally
+        {
+            _buffers.Clear();
+        }
+    }
+
+    /// <summary>TF-Serving REST: read the JSON body, predict, write the JSON answer into a kept buffer.</summary>
+    [Benchmark]
+    public int RestReadPredictWrite()
+    {
+        using var request = _jsonReader.Read(_jsonBody, _model.Signature);
+        using var outputs = _model.Predict(request.Inputs, _allOutputs);
+        _jsonAnswer.ResetWrittenCount();
+        PredictJsonResponseWriter.Write(_jsonAnswer, request.Format, outputs.Items);
+        return _jsonAnswer.WrittenCount;
+    }
+
+    /// <summary>(c) Only the model call, on inputs decoded once.</summary>
     [Benchmark]
     public int PredictOnly()
     {
-        using var outputs = _model.Predict(_decoded ??= Decode(), []);
+        using var outputs = _model.Predict(_decoded, _allOutputs);
         return outputs.Items.Count;
-    }
-
-    private Dictionary<string, Tensor> Decode()
-    {
-        var request = PredictRequest.Parser.ParseFrom(_request);
-        return request.Inputs.ToDictionary(p => p.Key, p => TensorProtoDecoder.Decode(p.Key, p.Value), StringComparer.Ordinal);
     }
 
     /// <summary>Unloads the model and deletes the imported bundle.</summary>
@@ -110,6 +201,11 @@ public class ServingPathBenchmarks
     public void Cleanup()
     {
         _model.Dispose();
+        _buffers.Dispose();
+        foreach (var tensor in _decoded.Values)
+        {
+            tensor.Dispose();
+        }
         if (Directory.Exists(_scratch))
         {
             Directory.Delete(_scratch, recursive: true);

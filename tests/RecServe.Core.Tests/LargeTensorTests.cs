@@ -48,6 +48,23 @@ public sealed class LargeTensorTests
     }
 
     [Fact]
+    public void ALargeTensorDroppedWithoutDisposeIsFreedOnceCollected()
+    {
+        var before = Tensor.LargeTensorBytesInUse;
+        AllocateAndDrop();
+        Assert.Equal(before + LargeFloats * 4L, Tensor.LargeTensorBytesInUse);
+
+        GC.Collect();
+        GC.WaitForPendingFinalizers();
+
+        Assert.Equal(before, Tensor.LargeTensorBytesInUse);
+    }
+
+    // Not inlined, so no reference to the tensor survives in the caller's frame.
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.NoInlining)]
+    private static void AllocateAndDrop() => Tensor.Allocate(TensorDataType.Float32, [LargeFloats]).AsSpan<float>()[0] = 1;
+
+    [Fact]
     public void ASmallTensorStaysInThePool()
     {
         var before = Tensor.LargeTensorBytesInUse;

@@ -15,9 +15,12 @@ public sealed class Tensor : IDisposable
     private object? _storage;
     private readonly int _byteLength;
     private readonly byte[][]? _strings;
+    // Set for a tensor over bytes someone else owns (a predictor's bound output): Dispose leaves them alone.
+    private readonly bool _borrowed;
 
-    private Tensor(TensorDataType dataType, long[] shape, object? storage, int byteLength, byte[][]? strings)
+    private Tensor(TensorDataType dataType, long[] shape, object? storage, int byteLength, byte[][]? strings, bool borrowed = false)
     {
+        _borrowed = borrowed;
         DataType = dataType;
         Shape = shape;
         _storage = storage;
@@ -122,6 +125,27 @@ public sealed class Tensor : IDisposable
     public static Tensor FromValues<T>(TensorDataType dataType, long[] shape, ReadOnlySpan<T> values) where T : unmanaged
         => FromBytes(dataType, shape, MemoryMarshal.AsBytes(values));
 
+    /// <summary>
+    /// Creates a fixed-size tensor over the first bytes of <paramref name="buffer"/>, which the caller owns and keeps
+    /// valid (a predictor's buffer that ONNX Runtime writes into): Dispose does nothing, so the owner can hand out the
+    /// same tensor again, and the bytes never go to the shared pool.
+    /// </summary>
+    public static Tensor OverBuffer(TensorDataType dataType, long[] shape, byte[] buffer)
+    {
+        ArgumentNullException.ThrowIfNull(buffer);
+        var elementSize = dataType.ElementSize();
+        if (elementSize == 0)
+        {
+            throw new ArgumentException($"a {dataType.DisplayName()} tensor has no fixed-size element bytes");
+        }
+        var byteLength = checked((int)(TensorShape.ElementCount(shape) * elementSize));
+        if (byteLength > buffer.Length)
+        {
+            throw new ArgumentException($"{buffer.Length} bytes cannot hold a {dataType.DisplayName()} tensor of shape {TensorShape.Format(shape)}");
+        }
+        return new Tensor(dataType, shape, buffer, byteLength, null, borrowed: true);
+    }
+
     /// <summary>Creates a string tensor over <paramref name="values"/> (not copied).</summary>
     public static Tensor FromStrings(long[] shape, byte[][] values)
     {
@@ -132,9 +156,13 @@ public sealed class Tensor : IDisposable
         return new Tensor(TensorDataType.String, shape, null, 0, values);
     }
 
-    /// <summary>Returns the pooled buffer, or frees the native one.</summary>
+    /// <summary>Returns the pooled buffer or frees the native one (nothing for a tensor made by <see cref="OverBuffer"/>).</summary>
     public void Dispose()
     {
+        if (_borrowed)
+        {
+            return;
+        }
         switch (Interlocked.Exchange(ref _storage, null))
         {
             case byte[] buffer:

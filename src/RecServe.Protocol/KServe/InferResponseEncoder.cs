@@ -21,8 +21,10 @@ public static class InferResponseEncoder
             Id = id ?? string.Empty,
         };
         raw = raw || !AllTyped(outputs);
-        foreach (var (name, tensor) in outputs)
+        // Indexed loops: an interface's enumerator would be an allocation per response.
+        for (var i = 0; i < outputs.Count; i++)
         {
+            var (name, tensor) = outputs[i];
             var output = new ModelInferResponse.Types.InferOutputTensor
             {
                 Name = name,
@@ -44,9 +46,9 @@ public static class InferResponseEncoder
 
     private static bool AllTyped(IReadOnlyList<NamedTensor> outputs)
     {
-        foreach (var output in outputs)
+        for (var i = 0; i < outputs.Count; i++)
         {
-            if (!TypedTensorContents.CanEncode(output.Tensor.DataType))
+            if (!TypedTensorContents.CanEncode(outputs[i].Tensor.DataType))
             {
                 return false;
             }

@@ -24,13 +24,19 @@ public static class RawTensorContents
         {
             return Tensor.FromStrings(shape, DecodeStrings(name, shape, count, raw));
         }
+        CheckLength(name, type, shape, count, raw);
+        return Tensor.FromBytes(type, shape, raw);
+    }
+
+    /// <summary>INVALID_ARGUMENT unless <paramref name="raw"/> holds exactly <paramref name="count"/> fixed-size elements.</summary>
+    internal static void CheckLength(string name, TensorDataType type, ReadOnlySpan<long> shape, int count, ReadOnlySpan<byte> raw)
+    {
         var expected = (long)count * type.ElementSize();
         if (raw.Length != expected)
         {
             throw ServingException.InvalidArgument(
                 $"raw_input_contents for input '{name}' has {raw.Length} bytes but shape {TensorShape.Format(shape)} of {KServeDataType.Name(type)} needs {expected}");
         }
-        return Tensor.FromBytes(type, shape, raw);
     }
 
     /// <summary>The raw bytes of <paramref name="tensor"/>.</summary>

@@ -1,6 +1,7 @@
 using System.Runtime.InteropServices;
 using Google.Protobuf.Collections;
 using RecServe.Core.Errors;
+using RecServe.Core.Signatures;
 using RecServe.Core.Tensors;
 using Proto = Tensorflow.TensorProto;
 
@@ -22,10 +23,67 @@ public static class TensorProtoDecoder
     /// Decodes <paramref name="proto"/>; INVALID_ARGUMENT (naming <paramref name="name"/>) if it is malformed or
     /// its shape holds more than <paramref name="maxElements"/> elements.
     /// </summary>
-    public static Tensor Decode(string name, Proto proto, long maxElements = DefaultMaxElements)
+    public static Tensor Decode(string name, Proto proto, long maxElements = DefaultMaxElements) => Decode(name, proto, maxElements, null);
+
+    /// <summary>
+    /// As <see cref="Decode(string, Proto, long)"/>, into the tensor <paramref name="into"/> keeps for input
+    /// <paramref name="name"/> (string tensors excepted), so that a request like the last one allocates nothing. The
+    /// tensor is added to <paramref name="into"/>'s inputs and belongs to it.
+    /// </summary>
+    public static Tensor DecodeInto(string name, Proto proto, long maxElements, InputTensorBuffers into)
+    {
+        ArgumentNullException.ThrowIfNull(into);
+        return Decode(name, proto, maxElements, into);
+    }
+
+    /// <summary>
+    /// Decodes every input of <paramref name="inputs"/> into <paramref name="into"/>, looking the names of
+    /// <paramref name="expected"/> (and their sparse lengths inputs) up first: Google.Protobuf's map enumerator is an
+    /// allocation, so a request holding only expected inputs is decoded without one. Inputs beyond those are decoded
+    /// too (the pipeline then tells the client they are unknown). The caller clears <paramref name="into"/> when the
+    /// request is done, also after an error. Returns whether every input came in <c>tensor_content</c>.
+    /// </summary>
+    public static bool DecodeAllInto(MapField<string, Proto> inputs, IReadOnlyList<TensorSpec> expected, long maxElements, InputTensorBuffers into)
+    {
+        var allContent = true;
+        ArgumentNullException.ThrowIfNull(inputs);
+        ArgumentNullException.ThrowIfNull(expected);
+        ArgumentNullException.ThrowIfNull(into);
+        for (var i = 0; i < expected.Count && into.Count < inputs.Count; i++)
+        {
+            var spec = expected[i];
+            if (inputs.TryGetValue(spec.Name, out var proto) && !into.Contains(spec.Name))
+            {
+                Decode(spec.Name, proto, maxElements, into);
+                allContent &= UsesTensorContent(proto);
+            }
+            if (spec.Sparse is { } sparse && inputs.TryGetValue(sparse.LengthsName, out var lengths) && !into.Contains(sparse.LengthsName))
+            {
+                Decode(sparse.LengthsName, lengths, maxElements, into);
+                allContent &= UsesTensorContent(lengths);
+            }
+        }
+        if (into.Count < inputs.Count)
+        {
+            foreach (var (name, proto) in inputs)
+            {
+                if (!into.Contains(name))
+                {
+                    Decode(name, proto, maxElements, into);
+                    allContent &= UsesTensorContent(proto);
+                }
+            }
+        }
+        return allContent;
+    }
+
+    private static Tensor Decode(string name, Proto proto, long maxElements, InputTensorBuffers? into)
     {
         var type = DataTypeMapping.ToTensorDataType(proto.Dtype, name);
-        var shape = DecodeShape(name, proto);
+        var rank = proto.TensorShape?.Dim.Count ?? 0;
+        var shape = rank <= 8 ? stackalloc long[8] : new long[rank];
+        shape = shape[..rank];
+        DecodeShape(name, proto, shape);
         long count;
         try
         {
@@ -48,7 +106,9 @@ public static class TensorProtoDecoder
 
         if (type == TensorDataType.String)
         {
-            return DecodeStrings(name, proto, shape, (int)count);
+            var strings = DecodeStrings(name, proto, shape.ToArray(), (int)count);
+            into?.AddOwned(name, strings);
+            return strings;
         }
         if (!proto.TensorContent.IsEmpty)
         {
@@ -58,10 +118,13 @@ public static class TensorProtoDecoder
                 throw ServingException.InvalidArgument(
                     $"tensor '{name}' has {proto.TensorContent.Length} bytes of tensor_content but shape {TensorShape.Format(shape)} of {type.DisplayName()} needs {expected}");
             }
-            return Tensor.FromBytes(type, shape, proto.TensorContent.Span);
+            var copy = into is null ? Tensor.Allocate(type, shape.ToArray()) : into.Take(name, type, shape, clear: false);
+            proto.TensorContent.Span.CopyTo(copy.Bytes);
+            return copy;
         }
 
-        var tensor = Tensor.Allocate(type, shape);
+        // No values means zeros: a kept buffer must be cleared then.
+        var tensor = into is null ? Tensor.Allocate(type, shape.ToArray()) : into.Take(name, type, shape, clear: true);
         try
         {
             switch (type)
@@ -80,23 +143,26 @@ public static class TensorProtoDecoder
         }
         catch
         {
-            tensor.Dispose();
+            // A kept tensor stays with its buffers (the caller clears them); a new one goes back now.
+            if (into is null)
+            {
+                tensor.Dispose();
+            }
             throw;
         }
     }
 
-    private static long[] DecodeShape(string name, Proto proto)
+    private static void DecodeShape(string name, Proto proto, Span<long> shape)
     {
         var shapeProto = proto.TensorShape;
         if (shapeProto is null)
         {
-            return [];
+            return;
         }
         if (shapeProto.UnknownRank)
         {
             throw ServingException.InvalidArgument($"tensor '{name}' has an unknown rank; a request tensor needs a full shape");
         }
-        var shape = new long[shapeProto.Dim.Count];
         for (var i = 0; i < shape.Length; i++)
         {
             var size = shapeProto.Dim[i].Size;
@@ -106,7 +172,6 @@ public static class TensorProtoDecoder
             }
             shape[i] = size;
         }
-        return shape;
     }
 
     private static void Fill<T>(string name, RepeatedField<T> values, Span<T> target) where T : unmanaged

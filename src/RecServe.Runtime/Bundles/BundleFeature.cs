@@ -27,11 +27,12 @@ internal sealed class BundleFeature(string name, ServedTable table, PoolingMode 
     public int IdsInput { get; } = idsInput;
 
     /// <summary>
-    /// Pools the feature. Returns the graph's float input (pooled memory; the caller disposes it) and, when the
-    /// graph takes the ids, sets <paramref name="graphIds"/> to the ids tensor: the request's own when it already
-    /// has the graph's layout (<paramref name="ownsGraphIds"/> false), else a padded copy the caller disposes.
+    /// Pools the feature. Returns the graph's float input, taken from <paramref name="pooled"/> (the slot keeps it;
+    /// the caller does not dispose it) and, when the graph takes the ids, sets <paramref name="graphIds"/> to the
+    /// ids tensor: the request's own when it already has the graph's layout (<paramref name="ownsGraphIds"/> false),
+    /// else a padded copy the caller disposes.
     /// </summary>
-    public Tensor Run(Tensor ids, Tensor? lengths, out Tensor? graphIds, out bool ownsGraphIds)
+    public Tensor Run(Tensor ids, Tensor? lengths, TensorSlot pooled, out Tensor? graphIds, out bool ownsGraphIds)
     {
         graphIds = null;
         ownsGraphIds = false;
@@ -44,8 +45,9 @@ internal sealed class BundleFeature(string name, ServedTable table, PoolingMode 
             _ => LongestBag(lengths!),
         };
         var padded = layout == SparseIdsLayout.Ragged && (mode == PoolingMode.None || IdsInput >= 0) ? RaggedToPadded(ids, lengths!, batch, width) : null;
-        var output = Tensor.Allocate(TensorDataType.Float32,
-            mode == PoolingMode.None ? [batch, width, table.Dim] : [batch, table.Dim]);
+        var output = mode == PoolingMode.None
+            ? pooled.Take(TensorDataType.Float32, [batch, width, table.Dim], clear: true)
+            : pooled.Take(TensorDataType.Float32, [batch, table.Dim], clear: true);
         try
         {
             if (layout == SparseIdsLayout.Ragged && mode != PoolingMode.None)
@@ -68,7 +70,6 @@ internal sealed class BundleFeature(string name, ServedTable table, PoolingMode 
         }
         catch
         {
-            output.Dispose();
             if (ownsGraphIds)
             {
                 graphIds?.Dispose();

@@ -1,5 +1,6 @@
 using System.Buffers;
 using RecServe.Core.Errors;
+using RecServe.Core.Lifetime;
 using RecServe.Core.Signatures;
 using RecServe.Core.Tensors;
 using RecServe.Runtime.Onnx;
@@ -8,7 +9,7 @@ namespace RecServe.Runtime.Bundles;
 
 /// <summary>
 /// A bundle version (docs/BUNDLE.md) served as one model: the sparse stage looks up and pools every sparse
-/// feature's ids in its table, writing into pooled tensors, and the dense stage runs the ONNX graph on those and
+/// feature's ids in its table, writing into tensors kept for the next call (<see cref="SparseStageBuffers"/>), and the dense stage runs the ONNX graph on those and
 /// the dense inputs. Thread-safe; tables and the session are shared by all requests.
 /// </summary>
 public sealed partial class BundleModel : IModel, ITableMetricsSource
@@ -20,6 +21,8 @@ public sealed partial class BundleModel : IModel, ITableMetricsSource
     private readonly IReadOnlyList<string> _allOutputs;
     private readonly BundleFileWatch _files;
     private readonly Embeddings.Redis.RedisConnectionPool? _connections;
+    // Each call's pooled embeddings, kept per feature for the next call of the same batch size.
+    private readonly ScratchPool<SparseStageBuffers> _buffers;
 
     private BundleModel(DenseGraph dense, ServedTable[] tables, BundleFeature[] features, (string, int)[] denseInputs,
         ModelSignature signature, IReadOnlyList<string> allOutputs, BundleDeltas? deltas, BundleFileWatch files,
@@ -40,6 +43,7 @@ public sealed partial class BundleModel : IModel, ITableMetricsSource
             metrics.AddRange(table.Metrics);
         }
         TableMetrics = metrics;
+        _buffers = new ScratchPool<SparseStageBuffers>(ScratchPool<SparseStageBuffers>.DefaultSlots, _ => new SparseStageBuffers(features.Length));
     }
 
     /// <inheritdoc />
@@ -65,18 +69,19 @@ public sealed partial class BundleModel : IModel, ITableMetricsSource
         // Tensors this call made (pooled embeddings, padded ids), returned to the pool when the graph has run.
         var made = ArrayPool<Tensor?>.Shared.Rent(graphInputs);
         Array.Clear(made, 0, graphInputs);
+        var buffers = _buffers.Rent();
         try
         {
             foreach (var (name, index) in _denseInputs)
             {
                 bound[index] = inputs[name];
             }
-            foreach (var feature in _features)
+            for (var f = 0; f < _features.Length; f++)
             {
+                var feature = _features[f];
                 var ids = inputs[feature.Name];
                 var lengths = inputs.TryGetValue(feature.LengthsName, out var given) ? given : null;
-                var pooled = feature.Run(ids, lengths, out var graphIds, out var ownsIds);
-                bound[feature.PooledInput] = made[feature.PooledInput] = pooled;
+                bound[feature.PooledInput] = feature.Run(ids, lengths, buffers.Slots[f], out var graphIds, out var ownsIds);
                 if (graphIds is not null)
                 {
                     bound[feature.IdsInput] = graphIds;
@@ -95,6 +100,10 @@ public sealed partial class BundleModel : IModel, ITableMetricsSource
             Array.Clear(made, 0, graphInputs);
             ArrayPool<Tensor>.Shared.Return(bound);
             ArrayPool<Tensor?>.Shared.Return(made);
+            // The graph has read the pooled embeddings (its outputs are in their own buffers), so the next call may
+            // reuse them.
+            buffers.Trim();
+            _buffers.Return(buffers);
             dense.Release();
         }
     }
@@ -109,6 +118,7 @@ public sealed partial class BundleModel : IModel, ITableMetricsSource
         // The overlay first: it detaches from the tables it reads through.
         Deltas?.Dispose();
         _dense.Dispose();
+        _buffers.Dispose();
         foreach (var table in _tables)
         {
             table.Dispose();

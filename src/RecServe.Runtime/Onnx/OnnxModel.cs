@@ -3,31 +3,98 @@ using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 using Microsoft.ML.OnnxRuntime;
 using RecServe.Core.Errors;
+using RecServe.Core.Lifetime;
 using RecServe.Core.Signatures;
 using RecServe.Core.Tensors;
 
 namespace RecServe.Runtime.Onnx;
 
 /// <summary>
-/// A plain ONNX model served by ONNX Runtime. Inputs are bound to the request tensors' own memory (pinned,
-/// not copied); outputs are copied once into pooled tensors.
+/// A plain ONNX model served by ONNX Runtime. Inputs are bound to the request tensors' own memory (pinned, not
+/// copied). Where output shapes follow from the signature, ONNX Runtime writes the outputs straight into a pooled
+/// runner's buffers (<see cref="OnnxRunner"/>), and a steady stream of requests runs without allocating; otherwise
+/// outputs are copied once into pooled tensors.
 /// </summary>
 public sealed class OnnxModel : IModel
 {
     private readonly InferenceSession _session;
+    private readonly string[] _inputNames;
     private readonly string[] _allOutputNames;
     private readonly List<ReplacedWeight> _replacedWeights;
+    private readonly ScratchPool<OnnxRunner>? _runners;
+    // Bound outputs need each output's shape before the run: FastPathUnknown until one run has shown that the
+    // signature predicts them (FastPathOn) or not (FastPathOff).
+    private int _fastPath;
+    private const int FastPathUnknown = 0;
+    private const int FastPathOn = 1;
+    private const int FastPathOff = -1;
+    // The input whose first dimension is the batch that dynamic output dimensions take (-1: none).
+    private readonly int _batchInput;
 
-    private OnnxModel(InferenceSession session, ModelSignature signature, List<ReplacedWeight> replacedWeights)
+    private OnnxModel(InferenceSession session, ModelSignature signature, List<ReplacedWeight> replacedWeights, OnnxDevice device)
     {
         _session = session;
         _replacedWeights = replacedWeights;
         Signature = signature;
+        _inputNames = new string[signature.Inputs.Count];
+        for (var i = 0; i < _inputNames.Length; i++)
+        {
+            _inputNames[i] = signature.Inputs[i].Name;
+        }
         _allOutputNames = new string[signature.Outputs.Count];
         for (var i = 0; i < _allOutputNames.Length; i++)
         {
             _allOutputNames[i] = signature.Outputs[i].Name;
         }
+        _batchInput = -1;
+        for (var i = 0; i < signature.Inputs.Count; i++)
+        {
+            if (signature.Inputs[i].HasDynamicBatch)
+            {
+                _batchInput = i;
+                break;
+            }
+        }
+        // On the CPU only: a binding copies CPU inputs to a GPU when bound, so a rebound-only-on-change input
+        // would go stale there.
+        if (device == OnnxDevice.Cpu && CanBindAhead(signature, _batchInput))
+        {
+            _runners = new ScratchPool<OnnxRunner>(ScratchPool<OnnxRunner>.DefaultSlots, pool => new OnnxRunner(_session, Signature, pool));
+        }
+        else
+        {
+            _fastPath = FastPathOff;
+        }
+    }
+
+    /// <summary>
+    /// Whether outputs can be bound before a run: every value a fixed-size tensor, and every output's shape known
+    /// but for a dynamic first dimension that an input's batch gives.
+    /// </summary>
+    private static bool CanBindAhead(ModelSignature signature, int batchInput)
+    {
+        foreach (var input in signature.Inputs)
+        {
+            if (input.DataType == TensorDataType.String)
+            {
+                return false;
+            }
+        }
+        foreach (var output in signature.Outputs)
+        {
+            if (output.DataType == TensorDataType.String || output.Shape is null)
+            {
+                return false;
+            }
+            for (var d = 0; d < output.Shape.Length; d++)
+            {
+                if (output.Shape[d] < 0 && (d > 0 || batchInput < 0))
+                {
+                    return false;
+                }
+            }
+        }
+        return true;
     }
 
     /// <inheritdoc />
@@ -80,7 +147,7 @@ public sealed class OnnxModel : IModel
             var signature = new ModelSignature(
                 ReadSpecs(session.InputNames, session.InputMetadata, "input"),
                 ReadSpecs(session.OutputNames, session.OutputMetadata, "output"));
-            return new OnnxModel(session, signature, weights);
+            return new OnnxModel(session, signature, weights, options.Device);
         }
         catch
         {
@@ -164,21 +231,78 @@ public sealed class OnnxModel : IModel
     /// </summary>
     internal TensorSet PredictOrdered(ReadOnlySpan<Tensor> inputs, IReadOnlyList<string> outputFilter)
     {
+        if (Volatile.Read(ref _fastPath) == FastPathOn)
+        {
+            var runner = _runners!.Rent();
+            try
+            {
+                return runner.Run(inputs, BatchOf(inputs), outputFilter);
+            }
+            catch (OnnxRuntimeException)
+            {
+                _runners.Return(runner);
+                // The data's fault (this throws it as the right status) or outputs shaped unlike the signature
+                // says: if the plain run succeeds, bound outputs do not suit this model.
+                var result = PredictUnbound(inputs, outputFilter);
+                Volatile.Write(ref _fastPath, FastPathOff);
+                return result;
+            }
+            catch
+            {
+                _runners.Return(runner);
+                throw;
+            }
+        }
+        var outputs = PredictUnbound(inputs, outputFilter);
+        if (Volatile.Read(ref _fastPath) == FastPathUnknown)
+        {
+            Volatile.Write(ref _fastPath, OutputsAsPredicted(outputs, BatchOf(inputs)) ? FastPathOn : FastPathOff);
+        }
+        return outputs;
+    }
+
+    private long BatchOf(ReadOnlySpan<Tensor> inputs) =>
+        _batchInput < 0 || inputs[_batchInput].Shape.Length == 0 ? -1 : inputs[_batchInput].Shape[0];
+
+    /// <summary>Whether every output of a plain run has the shape a bound output would have been given.</summary>
+    private bool OutputsAsPredicted(TensorSet outputs, long batch)
+    {
+        foreach (var (name, tensor) in outputs.Items)
+        {
+            var spec = Signature.Outputs[Array.IndexOf(_allOutputNames, name)];
+            if (spec.Shape!.Length != tensor.Shape.Length)
+            {
+                return false;
+            }
+            for (var d = 0; d < spec.Shape.Length; d++)
+            {
+                if ((spec.Shape[d] < 0 ? batch : spec.Shape[d]) != tensor.Shape[d])
+                {
+                    return false;
+                }
+            }
+        }
+        return true;
+    }
+
+    /// <summary>
+    /// The run without bound outputs: ONNX Runtime allocates them and they are copied once into pooled tensors.
+    /// For models whose output shapes are not known ahead, string tensors, the GPU, and the first run.
+    /// </summary>
+    private TensorSet PredictUnbound(ReadOnlySpan<Tensor> inputs, IReadOnlyList<string> outputFilter)
+    {
         var inputCount = Signature.Inputs.Count;
-        var inputNames = new string[inputCount];
         var inputValues = new OrtValue[inputCount];
         var pins = ArrayPool<MemoryHandle>.Shared.Rent(inputCount);
         try
         {
             for (var i = 0; i < inputCount; i++)
             {
-                var spec = Signature.Inputs[i];
-                inputNames[i] = spec.Name;
                 inputValues[i] = CreateInput(inputs[i], ref pins[i]);
             }
             var outputNames = outputFilter.Count == 0 ? _allOutputNames : OrderedFilter(outputFilter);
             using var runOptions = new RunOptions();
-            using var results = Run(runOptions, inputNames, inputValues, outputNames);
+            using var results = Run(runOptions, _inputNames, inputValues, outputNames);
             var set = new TensorSet(outputNames.Length);
             try
             {
@@ -215,13 +339,18 @@ public sealed class OnnxModel : IModel
         }
         catch (OnnxRuntimeException e)
         {
-            // Validation already checked names, types and shapes, so what is left is the data itself
-            // (e.g. an index out of a Gather's range) or an engine fault.
-            var code = e.Message.Contains("INVALID_ARGUMENT", StringComparison.Ordinal) || e.Message.Contains("InvalidArgument", StringComparison.Ordinal)
-                ? ServingErrorCode.InvalidArgument
-                : ServingErrorCode.Internal;
-            throw new ServingException(code, $"model execution failed: {e.Message}", e);
+            throw ExecutionFailed(e);
         }
+    }
+
+    private static ServingException ExecutionFailed(OnnxRuntimeException e)
+    {
+        // Validation already checked names, types and shapes, so what is left is the data itself
+        // (e.g. an index out of a Gather's range) or an engine fault.
+        var code = e.Message.Contains("INVALID_ARGUMENT", StringComparison.Ordinal) || e.Message.Contains("InvalidArgument", StringComparison.Ordinal)
+            ? ServingErrorCode.InvalidArgument
+            : ServingErrorCode.Internal;
+        return new ServingException(code, $"model execution failed: {e.Message}", e);
     }
 
     private string[] OrderedFilter(IReadOnlyList<string> filter)
@@ -280,9 +409,10 @@ public sealed class OnnxModel : IModel
         return Tensor.FromBytes(type, shape, value.GetTensorMutableRawData());
     }
 
-    /// <summary>Releases the ONNX Runtime session.</summary>
+    /// <summary>Releases the ONNX Runtime session and the runners kept for it.</summary>
     public void Dispose()
     {
+        _runners?.Dispose();
         _session.Dispose();
         DisposeAll(_replacedWeights);
     }

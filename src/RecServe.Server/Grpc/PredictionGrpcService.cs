@@ -1,7 +1,6 @@
 using Grpc.Core;
 using RecServe.Core.Errors;
 using RecServe.Core.Signatures;
-using RecServe.Core.Tensors;
 using RecServe.Protocol.Metadata;
 using RecServe.Protocol.TensorProto;
 using RecServe.Server.Serving;
@@ -17,7 +16,7 @@ public sealed class PredictionGrpcService(PredictionPipeline pipeline, RecServe.
     {
         var (name, version, label) = ModelSpecReader.Read(request.ModelSpec);
         var scope = pipeline.Metrics.Start(ApiNames.GrpcPredict, name);
-        var inputs = new Dictionary<string, Tensor>(request.Inputs.Count, StringComparer.Ordinal);
+        var inputs = pipeline.InputBuffers.Rent();
         try
         {
             using var handle = pipeline.Lease(name, version, label);
@@ -25,24 +24,18 @@ public sealed class PredictionGrpcService(PredictionPipeline pipeline, RecServe.
 
             // Answer in the encoding the client used: tensor_content in, tensor_content out; typed fields
             // (what TF-Serving answers and what clients reading float_val expect) otherwise.
-            var encoding = request.Inputs.Count > 0 ? TensorEncoding.TensorContent : TensorEncoding.TypedFields;
-            foreach (var (inputName, proto) in request.Inputs)
-            {
-                inputs[inputName] = TensorProtoDecoder.Decode(inputName, proto, options.MaxTensorElements);
-                if (!TensorProtoDecoder.UsesTensorContent(proto))
-                {
-                    encoding = TensorEncoding.TypedFields;
-                }
-            }
-            var prediction = new PredictionRequest(name, version, label, request.ModelSpec.SignatureName, inputs, request.OutputFilter);
+            var allContent = TensorProtoDecoder.DecodeAllInto(request.Inputs, handle.Model.Signature.Inputs, options.MaxTensorElements, inputs);
+            var encoding = request.Inputs.Count > 0 && allContent ? TensorEncoding.TensorContent : TensorEncoding.TypedFields;
+            var prediction = new PredictionRequest(name, version, label, request.ModelSpec.SignatureName, inputs.Inputs, request.OutputFilter);
             using var result = await pipeline.PredictAsync(handle, prediction, context.CancellationToken).ConfigureAwait(false);
             var response = new PredictResponse
             {
                 ModelSpec = new ModelSpec { Name = name, Version = result.Version, SignatureName = ModelSignature.DefaultName },
             };
-            foreach (var output in result.Outputs.Items)
+            var outputs = result.Outputs.Items;
+            for (var i = 0; i < outputs.Count; i++)
             {
-                response.Outputs[output.Name] = TensorProtoEncoder.Encode(output.Tensor, encoding);
+                response.Outputs[outputs[i].Name] = TensorProtoEncoder.Encode(outputs[i].Tensor, encoding);
             }
             scope.Succeeded();
             return response;
@@ -54,9 +47,12 @@ public sealed class PredictionGrpcService(PredictionPipeline pipeline, RecServe.
         }
         finally
         {
-            foreach (var tensor in inputs.Values)
+            // A cancelled request may still sit in a batch that reads its inputs: its buffers are left as they are,
+            // to the GC.
+            if (!context.CancellationToken.IsCancellationRequested)
             {
-                tensor.Dispose();
+                inputs.Clear();
+                pipeline.InputBuffers.Return(inputs);
             }
         }
     }

@@ -5,15 +5,15 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
+using Prometheus;
 using RecServe.Lifecycle;
 using RecServe.Lifecycle.Config;
-using Prometheus;
 using RecServe.Runtime.Batching;
 using RecServe.Runtime.Onnx;
-using RecServe.Server.Metrics;
 using RecServe.Server.Admin;
 using RecServe.Server.Dashboard;
 using RecServe.Server.Grpc;
+using RecServe.Server.Metrics;
 using RecServe.Server.Rest;
 using RecServe.Server.Serving;
 

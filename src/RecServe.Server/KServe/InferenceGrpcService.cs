@@ -42,9 +42,23 @@ public sealed class InferenceGrpcService(PredictionPipeline pipeline, ModelManag
         KServeModels.RequireName(request.ModelName);
         var version = KServeVersion.Parse(request.ModelVersion);
         using var handle = pipeline.Lease(request.ModelName, version, null);
-        using var decoded = InferRequestDecoder.Decode(request);
-        var prediction = new PredictionRequest(request.ModelName, version, null, null, decoded.Inputs, decoded.OutputNames);
-        using var result = await pipeline.PredictAsync(handle, prediction, context.CancellationToken).ConfigureAwait(false);
-        return InferResponseEncoder.Encode(request.ModelName, result.Version, decoded.Id, result.Outputs.Items, decoded.UsedRawContents);
+        var inputs = pipeline.InputBuffers.Rent();
+        try
+        {
+            var raw = InferRequestDecoder.DecodeInto(request, inputs);
+            var prediction = new PredictionRequest(request.ModelName, version, null, null, inputs.Inputs, InferRequestDecoder.OutputNames(request));
+            using var result = await pipeline.PredictAsync(handle, prediction, context.CancellationToken).ConfigureAwait(false);
+            return InferResponseEncoder.Encode(request.ModelName, result.Version, request.Id, result.Outputs.Items, raw);
+        }
+        finally
+        {
+            // A cancelled request may still sit in a batch that reads its inputs: its buffers are left as they are,
+            // to the GC.
+            if (!context.CancellationToken.IsCancellationRequested)
+            {
+                inputs.Clear();
+                pipeline.InputBuffers.Return(inputs);
+            }
+        }
     }
 }

@@ -1,5 +1,5 @@
-using Microsoft.AspNetCore.Http;
 using Grpc.Core;
+using Microsoft.AspNetCore.Http;
 using RecServe.Core.Errors;
 
 namespace RecServe.Server.Serving;

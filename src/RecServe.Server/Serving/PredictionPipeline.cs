@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using RecServe.Core.Errors;
+using RecServe.Core.Lifetime;
 using RecServe.Core.Signatures;
 using RecServe.Core.Tensors;
 using RecServe.Lifecycle;
@@ -17,6 +18,14 @@ namespace RecServe.Server.Serving;
 public sealed class PredictionPipeline(ModelManager manager, ServingMetrics metrics, Warmup.WarmupRecorder recorder, Hosting.ServerOptions options)
 {
     private readonly ModelConcurrencyLimiter _concurrency = new(options.MaxConcurrentRequestsPerModel);
+
+    /// <summary>
+    /// Input buffers that gRPC adapters decode requests into, kept between requests so that decoding a request like
+    /// an earlier one allocates nothing. Return them only when no model can still read them (not after a cancelled
+    /// request, whose batch may not have run yet).
+    /// </summary>
+    public ScratchPool<InputTensorBuffers> InputBuffers { get; } =
+        new(2 * ScratchPool<InputTensorBuffers>.DefaultSlots, static _ => new InputTensorBuffers());
 
     /// <summary>The outputs of one prediction and the version that computed them.</summary>
     public sealed record Result(long Version, TensorSet Outputs) : IDisposable
