@@ -20,6 +20,7 @@ using RecServe.Embeddings.Tables;
 // zipf M R D W N S   N Zipf(1.05) lookups after W warm-up ones (each phase at most S s), M = memory (table in memory),
 //                    tiered (mapped + hot cache, pages dropped first) or tiered-warm (the same, pages kept)
 // redis EP [R] [B]  Redis Cluster tier vs hot cache vs local vs plain MGET; EP: host:port,... (bench/redis-cluster.sh)
+// bound-ab R B       model call on the bound path vs the plain path, R alternating rounds of B calls (BoundRunComparison)
 // anything else      BenchmarkDotNet (e.g. --filter '*PoolingBenchmarks*' --job short --inProcess)
 switch (args.FirstOrDefault())
 {
@@ -46,6 +47,9 @@ switch (args.FirstOrDefault())
     case "redis":
         await RedisTierBench.RunAsync(args[1], args.Length > 2 ? int.Parse(args[2], CultureInfo.InvariantCulture) : 200_000,
             args.Length > 3 ? int.Parse(args[3], CultureInfo.InvariantCulture) : 512);
+        return 0;
+    case "bound-ab":
+        BoundRunComparison.Run(int.Parse(args[1], CultureInfo.InvariantCulture), int.Parse(args[2], CultureInfo.InvariantCulture));
         return 0;
     case "deltaapply":
         DeltaApplyBench.Run(int.Parse(args[1], CultureInfo.InvariantCulture), int.Parse(args[2], CultureInfo.InvariantCulture));

@@ -4,10 +4,10 @@ namespace RecServe.Core.Lifetime;
 /// Per-call working state (ONNX Runtime runners, a bundle's pooled embeddings, decoded request inputs), one item per
 /// call running at once: a fixed set of slots taken and filled with one atomic exchange, so renting and returning
 /// allocate nothing. A call finding every slot empty makes a new item; an item returned to full slots (or after the
-/// pool closed) is disposed.
+/// pool closed) is dropped (disposed, if it is <see cref="IDisposable"/>).
 /// </summary>
 public sealed class ScratchPool<T> : IDisposable
-    where T : class, IDisposable
+    where T : class
 {
     private readonly T?[] _slots;
     private readonly Func<ScratchPool<T>, T> _create;
@@ -57,14 +57,16 @@ public sealed class ScratchPool<T> : IDisposable
                     if (_disposed)
                     {
                         // Closed meanwhile: whichever of Dispose and this finds the item in its slot disposes it.
-                        Interlocked.Exchange(ref _slots[slot], null)?.Dispose();
+                        Drop(Interlocked.Exchange(ref _slots[slot], null));
                     }
                     return;
                 }
             }
         }
-        item.Dispose();
+        Drop(item);
     }
+
+    private static void Drop(T? item) => (item as IDisposable)?.Dispose();
 
     private int Start() => (int)((uint)Environment.CurrentManagedThreadId % (uint)_slots.Length);
 
@@ -74,7 +76,7 @@ public sealed class ScratchPool<T> : IDisposable
         _disposed = true;
         for (var i = 0; i < _slots.Length; i++)
         {
-            Interlocked.Exchange(ref _slots[i], null)?.Dispose();
+            Drop(Interlocked.Exchange(ref _slots[i], null));
         }
     }
 }

@@ -11,12 +11,32 @@ public sealed class InputTensorBuffers : IDisposable
     // Clients choose input names, so the kept slots are capped: past this many, all are dropped and start again.
     private const int MaxKeptNames = 64;
 
+    /// <summary>
+    /// Most bytes kept between requests, all inputs together: past this, every kept buffer is let go, so a pool of
+    /// these holds at most this much per item whatever clients send.
+    /// </summary>
+    public const long MaxKeptBytes = 8L << 20;
+
     private readonly Dictionary<string, TensorSlot> _slots = new(StringComparer.Ordinal);
     private readonly Dictionary<string, Tensor> _inputs = new(StringComparer.Ordinal);
     private List<Tensor>? _owned;
 
     /// <summary>The inputs taken since the last <see cref="Clear"/>.</summary>
     public IReadOnlyDictionary<string, Tensor> Inputs => _inputs;
+
+    /// <summary>Bytes of the tensors kept for the next request.</summary>
+    public long KeptBytes
+    {
+        get
+        {
+            long total = 0;
+            foreach (var slot in _slots.Values)
+            {
+                total += slot.KeptBytes;
+            }
+            return total;
+        }
+    }
 
     /// <summary>Number of inputs taken since the last <see cref="Clear"/>.</summary>
     public int Count => _inputs.Count;
@@ -63,6 +83,13 @@ public sealed class InputTensorBuffers : IDisposable
             }
         }
         _inputs.Clear();
+        if (KeptBytes > MaxKeptBytes)
+        {
+            foreach (var slot in _slots.Values)
+            {
+                slot.Dispose();
+            }
+        }
         if (_owned is { Count: > 0 })
         {
             foreach (var tensor in _owned)

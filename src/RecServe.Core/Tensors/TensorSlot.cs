@@ -38,6 +38,9 @@ public sealed class TensorSlot : IDisposable
         return _tensor;
     }
 
+    /// <summary>Bytes of the kept tensor (0 when none).</summary>
+    public int KeptBytes => _tensor?.Bytes.Length ?? 0;
+
     /// <summary>Lets go of the kept tensor when it holds more than <paramref name="maxBytes"/> bytes.</summary>
     public void TrimAbove(int maxBytes = DefaultKeptBytes)
     {

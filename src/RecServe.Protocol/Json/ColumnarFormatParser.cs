@@ -60,6 +60,6 @@ internal static class ColumnarFormatParser
     private static void ReadOne(ref Utf8JsonReader reader, InputAccumulator input, ParseContext context)
     {
         JsonValueReader.Read(ref reader, input, context);
-        input.ItemShape = context.Shape.ToShape();
+        input.SetItemShape(context.Shape.Dims);
     }
 }

@@ -17,6 +17,7 @@ internal sealed class InputAccumulator : IDisposable
     private const int InitialBytes = 256;
 
     private byte[] _buffer = [];
+    private long[]? _shapeStore;
     private int _byteCount;
     private readonly List<byte[]>? _strings;
 
@@ -55,7 +56,7 @@ internal sealed class InputAccumulator : IDisposable
     /// Shape of the first value read for this input: one row's shape in row format, the whole tensor's in
     /// columnar format. Null until a value has been read.
     /// </summary>
-    public long[]? ItemShape { get; set; }
+    public long[]? ItemShape { get; private set; }
 
     /// <summary>The last row (or -1) in which this input was given; finds duplicate and missing keys.</summary>
     public int LastRow { get; set; } = -1;
@@ -74,6 +75,54 @@ internal sealed class InputAccumulator : IDisposable
 
     /// <summary>Appends one string value (not copied).</summary>
     public void AppendString(byte[] value) => _strings!.Add(value);
+
+    /// <summary>Records the shape of the value just read (of each row, in row format), reusing the last request's array.</summary>
+    public void SetItemShape(ReadOnlySpan<long> shape)
+    {
+        if (_shapeStore is null || _shapeStore.Length != shape.Length)
+        {
+            _shapeStore = shape.ToArray();
+        }
+        else
+        {
+            shape.CopyTo(_shapeStore);
+        }
+        ItemShape = _shapeStore;
+    }
+
+    /// <summary>Readies the accumulator for the next request, keeping its buffer (up to a size).</summary>
+    public void Reset()
+    {
+        _byteCount = 0;
+        ItemShape = null;
+        LastRow = -1;
+        _strings?.Clear();
+        if (_buffer.Length > TensorSlot.DefaultKeptBytes)
+        {
+            ArrayPool<byte>.Shared.Return(_buffer);
+            _buffer = [];
+        }
+    }
+
+    /// <summary>
+    /// Puts the values into <paramref name="into"/>'s kept tensor for this input (a string input into a new tensor
+    /// that <paramref name="into"/> disposes).
+    /// </summary>
+    public void ToTensorInto(ReadOnlySpan<long> shape, InputTensorBuffers into)
+    {
+        if (_strings is not null)
+        {
+            into.AddOwned(Name, Tensor.FromStrings(shape.ToArray(), _strings.ToArray()));
+            return;
+        }
+        var expected = TensorShape.ElementCount(shape) * DataType.ElementSize();
+        if (expected != _byteCount)
+        {
+            throw new ArgumentException(
+                $"{_byteCount} bytes do not fill a {DataType.DisplayName()} tensor of shape {TensorShape.Format(shape)}");
+        }
+        _buffer.AsSpan(0, _byteCount).CopyTo(into.Take(Name, DataType, shape, clear: false).Bytes);
+    }
 
     /// <summary>Makes the tensor; <paramref name="shape"/> must hold exactly the values appended.</summary>
     public Tensor ToTensor(long[] shape)

@@ -2,6 +2,7 @@ using System.Runtime.CompilerServices;
 using System.Text;
 using System.Text.Json;
 using RecServe.Core.Errors;
+using RecServe.Core.Lifetime;
 using RecServe.Core.Signatures;
 using RecServe.Core.Tensors;
 
@@ -17,10 +18,22 @@ internal sealed class InputSet : IDisposable
     // Input names encoded once per signature, not once per request.
     private static readonly ConditionalWeakTable<ModelSignature, AcceptedInputs> InputsBySignature = new();
 
-    private readonly InputAccumulator[] _items;
+    // Shapes up to this rank are built on the stack (the reader's default depth limit is 64, plus the row dimension).
+    private const int MaxRank = 80;
 
-    public InputSet(ModelSignature signature)
+    // Sets kept per signature between requests, with their accumulators' buffers.
+    private static readonly ConditionalWeakTable<ModelSignature, ScratchPool<InputSet>> PoolsBySignature = new();
+
+    private readonly InputAccumulator[] _items;
+    private readonly ScratchPool<InputSet> _pool;
+
+    /// <summary>A set for <paramref name="signature"/> from its pool; <see cref="Return"/> it when the request is read.</summary>
+    public static InputSet Rent(ModelSignature signature) =>
+        PoolsBySignature.GetValue(signature, static s => new ScratchPool<InputSet>(ScratchPool<InputSet>.DefaultSlots, pool => new InputSet(s, pool))).Rent();
+
+    private InputSet(ModelSignature signature, ScratchPool<InputSet> pool)
     {
+        _pool = pool;
         if (signature.Inputs.Count == 0)
         {
             throw ServingException.InvalidArgument("the signature has no inputs, so there is nothing to feed");
@@ -90,7 +103,8 @@ internal sealed class InputSet : IDisposable
             {
                 continue;
             }
-            shapes[i] = format == PredictJsonFormat.Row ? [rows, .. item] : item;
+            // A copy: the accumulator reuses its shape array for the next request.
+            shapes[i] = format == PredictJsonFormat.Row ? [rows, .. item] : (long[])item.Clone();
             CheckAgainstSignature(_items[i].Spec, shapes[i], format);
         }
 
@@ -125,7 +139,57 @@ internal sealed class InputSet : IDisposable
         }
     }
 
-    private static void CheckAgainstSignature(TensorSpec spec, long[] shape, PredictJsonFormat format)
+    /// <summary>
+    /// As <see cref="ToTensors"/>, into <paramref name="into"/>'s kept tensors: every shape is checked before any input
+    /// is taken. The caller clears <paramref name="into"/> when the request is done, also after an error.
+    /// </summary>
+    public void ToTensorsInto(PredictJsonFormat format, int rows, InputTensorBuffers into)
+    {
+        Span<long> shape = stackalloc long[MaxRank];
+        for (var pass = 0; pass < 2; pass++)
+        {
+            for (var i = 0; i < _items.Length; i++)
+            {
+                if (_items[i].ItemShape is not { } item)
+                {
+                    continue;
+                }
+                var full = FullShape(format, rows, item, shape);
+                if (pass == 0)
+                {
+                    CheckAgainstSignature(_items[i].Spec, full, format);
+                }
+                else
+                {
+                    _items[i].ToTensorInto(full, into);
+                }
+            }
+        }
+    }
+
+    private static ReadOnlySpan<long> FullShape(PredictJsonFormat format, int rows, long[] item, Span<long> scratch)
+    {
+        if (format != PredictJsonFormat.Row)
+        {
+            return item;
+        }
+        var full = item.Length + 1 <= scratch.Length ? scratch[..(item.Length + 1)] : new long[item.Length + 1];
+        full[0] = rows;
+        item.CopyTo(full[1..]);
+        return full;
+    }
+
+    /// <summary>Readies the set for the next request and puts it back in its pool.</summary>
+    public void Return()
+    {
+        foreach (var item in _items)
+        {
+            item.Reset();
+        }
+        _pool.Return(this);
+    }
+
+    private static void CheckAgainstSignature(TensorSpec spec, ReadOnlySpan<long> shape, PredictJsonFormat format)
     {
         // Sparse ids come in several ranks; the signature validator checks them with their lengths.
         if (spec.Shape is null || spec.Sparse is not null)

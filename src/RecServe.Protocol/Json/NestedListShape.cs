@@ -94,6 +94,9 @@ internal sealed class NestedListShape
     /// <summary>Whether the finished value's shape equals <paramref name="shape"/>.</summary>
     public bool ShapeEquals(long[] shape) => _dims.AsSpan(0, Rank).SequenceEqual(shape);
 
+    /// <summary>The value's shape, as a view of this object's state (valid until the next value).</summary>
+    public ReadOnlySpan<long> Dims => _dims.AsSpan(0, Rank);
+
     private void CountElement()
     {
         if (Level > 0)

@@ -1,6 +1,8 @@
 using System.Text.Json;
 using RecServe.Core.Errors;
+using RecServe.Core.Lifetime;
 using RecServe.Core.Signatures;
+using RecServe.Core.Tensors;
 
 namespace RecServe.Protocol.Json;
 
@@ -18,6 +20,9 @@ namespace RecServe.Protocol.Json;
 /// </remarks>
 public sealed class PredictJsonRequestReader
 {
+    // Parser state kept between requests (its nested-list shape is two arrays of MaxDepth + 1 longs).
+    private readonly ScratchPool<ParseContext> _contexts;
+
     /// <summary>The nesting depth allowed unless the constructor says otherwise.</summary>
     public const int DefaultMaxDepth = 64;
 
@@ -30,6 +35,7 @@ public sealed class PredictJsonRequestReader
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(maxDepth, 2);
         MaxDepth = maxDepth;
+        _contexts = new ScratchPool<ParseContext>(ScratchPool<ParseContext>.DefaultSlots, _ => new ParseContext(maxDepth));
     }
 
     /// <summary>The nesting limit this reader enforces.</summary>
@@ -57,7 +63,29 @@ public sealed class PredictJsonRequestReader
         return ReadCore(body, null, resolveSignature);
     }
 
+    /// <summary>
+    /// As <see cref="Read(ReadOnlySpan{byte}, ModelSignature)"/>, into the tensors <paramref name="into"/> keeps per
+    /// input name, with the parser's own state taken from pools, so that a request like an earlier one allocates
+    /// nothing. Returns the body's <c>signature_name</c> and format. The caller clears <paramref name="into"/> when the
+    /// request is done, also after an error.
+    /// </summary>
+    /// <exception cref="ServingException">INVALID_ARGUMENT for any malformed or mismatched body.</exception>
+    public PredictJsonHeader ReadInto(ReadOnlySpan<byte> body, ModelSignature signature, InputTensorBuffers into)
+    {
+        ArgumentNullException.ThrowIfNull(signature);
+        ArgumentNullException.ThrowIfNull(into);
+        var (signatureName, format, _) = ReadCore(body, signature, null, into);
+        return new PredictJsonHeader(signatureName, format);
+    }
+
     private PredictJsonRequest ReadCore(ReadOnlySpan<byte> body, ModelSignature? signature, Func<string?, ModelSignature>? resolve)
+    {
+        var (signatureName, format, inputs) = ReadCore(body, signature, resolve, null);
+        return new PredictJsonRequest(signatureName, format, inputs!);
+    }
+
+    private (string? SignatureName, PredictJsonFormat Format, Dictionary<string, Tensor>? Inputs) ReadCore(
+        ReadOnlySpan<byte> body, ModelSignature? signature, Func<string?, ModelSignature>? resolve, InputTensorBuffers? into)
     {
         if (body.Trim(" \t\r\n"u8).IsEmpty)
         {
@@ -66,7 +94,8 @@ public sealed class PredictJsonRequestReader
 
         // The reader's own limit sits one above ours so that our clearer depth error fires first.
         var reader = new Utf8JsonReader(body, new JsonReaderOptions { MaxDepth = MaxDepth + 1 });
-        var context = new ParseContext(MaxDepth);
+        var context = _contexts.Rent();
+        context.Row = -1;
         InputSet? inputs = null;
         try
         {
@@ -122,7 +151,7 @@ public sealed class PredictJsonRequestReader
                     }
                     else
                     {
-                        inputs = new InputSet(signature);
+                        inputs = InputSet.Rent(signature);
                         rows = ParseValues(ref reader, keyFormat, inputs, context);
                     }
                 }
@@ -143,10 +172,15 @@ public sealed class PredictJsonRequestReader
             }
             if (inputs is null)
             {
-                inputs = new InputSet(resolve!(signatureName));
+                inputs = InputSet.Rent(resolve!(signatureName));
                 rows = ParseValues(ref deferred, format.Value, inputs, context);
             }
-            return new PredictJsonRequest(signatureName, format.Value, inputs.ToTensors(format.Value, rows));
+            if (into is not null)
+            {
+                inputs.ToTensorsInto(format.Value, rows, into);
+                return (signatureName, format.Value, null);
+            }
+            return (signatureName, format.Value, inputs.ToTensors(format.Value, rows));
         }
         catch (JsonException ex)
         {
@@ -160,7 +194,8 @@ public sealed class PredictJsonRequestReader
         }
         finally
         {
-            inputs?.Dispose();
+            inputs?.Return();
+            _contexts.Return(context);
         }
     }
 

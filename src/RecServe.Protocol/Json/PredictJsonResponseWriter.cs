@@ -42,18 +42,34 @@ public static class PredictJsonResponseWriter
         }
         var rows = format == PredictJsonFormat.Row ? RowCount(outputs) : 0;
 
-        using var writer = new Utf8JsonWriter(output, Options);
-        writer.WriteStartObject();
-        if (format == PredictJsonFormat.Row)
+        // One writer per thread, pointed at each response in turn: a new one per response was its only allocation.
+        var writer = t_writer ??= new Utf8JsonWriter(Detached, Options);
+        writer.Reset(output);
+        try
         {
-            WriteRows(writer, outputs, rows);
+            writer.WriteStartObject();
+            if (format == PredictJsonFormat.Row)
+            {
+                WriteRows(writer, outputs, rows);
+            }
+            else
+            {
+                WriteColumns(writer, outputs);
+            }
+            writer.WriteEndObject();
+            writer.Flush();
         }
-        else
+        finally
         {
-            WriteColumns(writer, outputs);
+            // Keeps no reference to the caller's buffer (never written: Reset only points the writer at it).
+            writer.Reset(Detached);
         }
-        writer.WriteEndObject();
     }
+
+    [ThreadStatic]
+    private static Utf8JsonWriter? t_writer;
+
+    private static readonly ArrayBufferWriter<byte> Detached = new(1);
 
     /// <summary>Writes TF-Serving's error body, <c>{"error": message}</c>.</summary>
     public static void WriteError(IBufferWriter<byte> output, string message)

@@ -123,7 +123,7 @@ internal static class RowFormatParser
     {
         if (input.ItemShape is null)
         {
-            input.ItemShape = context.Shape.ToShape();
+            input.SetItemShape(context.Shape.Dims);
         }
         else if (!context.Shape.ShapeEquals(input.ItemShape))
         {

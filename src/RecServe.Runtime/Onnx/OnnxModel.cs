@@ -31,7 +31,7 @@ public sealed class OnnxModel : IModel
     // The input whose first dimension is the batch that dynamic output dimensions take (-1: none).
     private readonly int _batchInput;
 
-    private OnnxModel(InferenceSession session, ModelSignature signature, List<ReplacedWeight> replacedWeights, OnnxDevice device)
+    private OnnxModel(InferenceSession session, ModelSignature signature, List<ReplacedWeight> replacedWeights, OnnxModelOptions options)
     {
         _session = session;
         _replacedWeights = replacedWeights;
@@ -57,7 +57,7 @@ public sealed class OnnxModel : IModel
         }
         // On the CPU only: a binding copies CPU inputs to a GPU when bound, so a rebound-only-on-change input
         // would go stale there.
-        if (device == OnnxDevice.Cpu && CanBindAhead(signature, _batchInput))
+        if (options.BindOutputs && options.Device == OnnxDevice.Cpu && CanBindAhead(signature, _batchInput))
         {
             _runners = new ScratchPool<OnnxRunner>(ScratchPool<OnnxRunner>.DefaultSlots, pool => new OnnxRunner(_session, Signature, pool));
         }
@@ -147,7 +147,7 @@ public sealed class OnnxModel : IModel
             var signature = new ModelSignature(
                 ReadSpecs(session.InputNames, session.InputMetadata, "input"),
                 ReadSpecs(session.OutputNames, session.OutputMetadata, "output"));
-            return new OnnxModel(session, signature, weights, options.Device);
+            return new OnnxModel(session, signature, weights, options);
         }
         catch
         {

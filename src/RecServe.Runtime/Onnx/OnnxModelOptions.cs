@@ -17,4 +17,11 @@ public sealed record OnnxModelOptions
 
     /// <summary>Where the dense graph runs: the CPU (default) or an NVIDIA GPU through ONNX Runtime's CUDA execution provider.</summary>
     public OnnxDevice Device { get; init; }
+
+    /// <summary>
+    /// Run through pooled runners whose outputs are bound ahead to kept buffers (the default: no allocation per call).
+    /// Off keeps every run on the plain path, where ONNX Runtime allocates the outputs and they are copied out: for
+    /// comparing the two, and a way out should a model's outputs misbehave when bound.
+    /// </summary>
+    public bool BindOutputs { get; init; } = true;
 }

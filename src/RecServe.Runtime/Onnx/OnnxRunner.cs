@@ -12,8 +12,8 @@ namespace RecServe.Runtime.Onnx;
 /// What one call to a session needs, kept for the calls after it: an IO binding with the inputs and outputs bound,
 /// the run options, and output tensors over pinned buffers that ONNX Runtime writes into. A call holds the runner
 /// from the start of the run until its caller disposes the outputs, which returns it to its
-/// <see cref="ScratchPool{T}"/>. Bindings change only when a shape or an input's address does, so a steady stream
-/// of same-sized requests runs without allocating.
+/// <see cref="ScratchPool{T}"/>. Bindings change only when a shape does (an input found elsewhere than its binding
+/// points is copied to where it points), so a steady stream of same-sized requests runs without allocating.
 /// </summary>
 internal sealed class OnnxRunner : ITensorSetOwner, IDisposable
 {
@@ -82,7 +82,7 @@ internal sealed class OnnxRunner : ITensorSetOwner, IDisposable
         return _result;
     }
 
-    /// <summary>The shape output <paramref name="index"/> takes for <paramref name="batch"/> rows.</summary>
+    /// <summary>Whether <paramref name="shape"/> is the shape output <paramref name="index"/> takes for <paramref name="batch"/> rows.</summary>
     private bool OutputShapeIs(int index, long batch, long[] shape)
     {
         var template = _outputSpecs[index].Shape!;

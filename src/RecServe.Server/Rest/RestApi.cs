@@ -78,12 +78,27 @@ public static class RestApi
             using var handle = pipeline.Lease(path.Model, path.Version, path.Label);
             scope.Version = handle.Version;
             var reader = context.RequestServices.GetRequiredService<PredictJsonRequestReader>();
-            using var request = reader.Read(body.Span, handle.Model.Signature);
-            var prediction = new PredictionRequest(path.Model, path.Version, path.Label, request.SignatureName, request.Inputs, []);
             using var timeout = RequestTimeout.Create(context);
-            using var result = await pipeline.PredictAsync(handle, prediction, timeout.Token).ConfigureAwait(false);
-            var output = new ArrayBufferWriter<byte>(4096);
-            PredictJsonResponseWriter.Write(output, request.Format, result.Outputs.Items);
+            ArrayBufferWriter<byte> output;
+            var inputs = pipeline.InputBuffers.Rent();
+            try
+            {
+                var request = reader.ReadInto(body.Span, handle.Model.Signature, inputs);
+                var prediction = new PredictionRequest(path.Model, path.Version, path.Label, request.SignatureName, inputs.Inputs, []);
+                using var result = await pipeline.PredictAsync(handle, prediction, timeout.Token).ConfigureAwait(false);
+                output = new ArrayBufferWriter<byte>(4096);
+                PredictJsonResponseWriter.Write(output, request.Format, result.Outputs.Items);
+            }
+            finally
+            {
+                // A cancelled request may still sit in a batch that reads its inputs: its buffers are left as they
+                // are, to the GC.
+                if (!timeout.Token.IsCancellationRequested)
+                {
+                    inputs.Clear();
+                    pipeline.InputBuffers.Return(inputs);
+                }
+            }
             scope.Succeeded();
             await RestResponses.WriteJsonAsync(context, StatusCodes.Status200OK, output.WrittenMemory).ConfigureAwait(false);
         }

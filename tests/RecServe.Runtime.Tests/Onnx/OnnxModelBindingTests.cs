@@ -181,4 +181,31 @@ public sealed class OnnxModelBindingTests
         Assert.Equal(expectedB[^1], lastB);
         Assert.NotEqual(lastA, lastB);
     }
+
+    [Fact]
+    public void BoundAndPlainRunsGiveTheSameOutputs()
+    {
+        var path = FixtureModels.OnnxPath("multi_io", 1);
+        using var bound = OnnxModel.Load(path, new OnnxModelOptions());
+        using var plain = OnnxModel.Load(path, new OnnxModelOptions { BindOutputs = false });
+        using var features = Tensor.FromValues<float>(TensorDataType.Float32, [3, 4], [1, -2, 3, 4, 5, 6, -7, 8, 9, 10, 11, -12]);
+        using var ids = Tensor.FromValues<long>(TensorDataType.Int64, [3, 3], [1, 2, 3, 4, 60, -1, 0, 0, 49]);
+        using var scale = Tensor.FromValues<double>(TensorDataType.Float64, [3, 1], [1, 0.5, 2]);
+        var inputs = new Dictionary<string, Tensor> { ["features"] = features, ["ids"] = ids, ["scale"] = scale };
+        // The first call of the bound model is a plain run that checks the output shapes; the later ones are bound.
+        bound.Predict(inputs, []).Dispose();
+
+        for (var i = 0; i < 3; i++)
+        {
+            using var a = bound.Predict(inputs, []);
+            using var b = plain.Predict(inputs, []);
+            Assert.Equal(b.Items.Select(o => o.Name), a.Items.Select(o => o.Name));
+            for (var o = 0; o < a.Items.Count; o++)
+            {
+                Assert.Equal(b.Items[o].Tensor.DataType, a.Items[o].Tensor.DataType);
+                Assert.Equal(b.Items[o].Tensor.Shape, a.Items[o].Tensor.Shape);
+                Assert.Equal(b.Items[o].Tensor.Bytes.ToArray(), a.Items[o].Tensor.Bytes.ToArray());
+            }
+        }
+    }
 }
