@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using RecServe.Embeddings.Kernels;
 using RecServe.Embeddings.Tables;
 
@@ -7,6 +8,7 @@ namespace RecServe.Embeddings.Tiers;
 public sealed class LocalTableTier : IEmbeddingTier, IDisposable
 {
     private readonly bool _ownsTable;
+    private readonly ReadAheadGate? _readAhead;
 
     /// <summary>Serves <paramref name="table"/>; disposes it with the tier when <paramref name="ownsTable"/>.</summary>
     public LocalTableTier(EmbeddingTable table, bool ownsTable = false)
@@ -27,21 +29,46 @@ public sealed class LocalTableTier : IEmbeddingTier, IDisposable
     public TierMetrics Metrics { get; } = new();
 
     /// <summary>
-    /// Whether <see cref="Gather"/> first asks the OS for all of a mapped table's pages the batch will read
+    /// Whether <see cref="Gather"/> may first ask the OS for all of a mapped table's pages the batch will read
     /// (<see cref="EmbeddingTable.AdviseWillNeed"/>), so that rows not in memory are read from disk concurrently rather
-    /// than one page fault after another. Worth its system call per row behind a hot-row cache, whose misses are the
-    /// only lookups that reach this tier; off by default. No effect on a table in memory.
+    /// than one page fault after another. It does so only while plain gathers show rows coming from disk
+    /// (<see cref="ReadAheadGate"/>), because the advice costs a system call per row. Meant for a tier behind a hot-row
+    /// cache, whose misses are the only lookups that reach it; off by default. No effect on a table in memory.
     /// </summary>
-    public bool ReadAhead { get; init; }
+    public bool ReadAhead
+    {
+        get => _readAhead is not null;
+        init => _readAhead = value && Table.Residency == TableResidency.Mapped ? new ReadAheadGate() : null;
+    }
+
+    /// <summary>Replaces the gate <see cref="ReadAhead"/> makes (tests set one that switches at once).</summary>
+    internal ReadAheadGate? Gate
+    {
+        init => _readAhead = Table.Residency == TableResidency.Mapped ? value : null;
+    }
+
+    /// <summary>Whether rows are being read ahead now (see <see cref="ReadAhead"/>).</summary>
+    public bool IsReadingAhead => _readAhead?.IsOn ?? false;
 
     /// <inheritdoc />
     public int Gather(ReadOnlySpan<long> ids, Span<float> rows, Span<bool> found)
     {
-        if (ReadAhead)
+        int hits;
+        if (_readAhead is null)
+        {
+            hits = RowGather.Gather(Table, ids, rows, found);
+        }
+        else if (_readAhead.ShouldReadAhead())
         {
             Table.AdviseWillNeed(ids);
+            hits = RowGather.Gather(Table, ids, rows, found);
         }
-        var hits = RowGather.Gather(Table, ids, rows, found);
+        else
+        {
+            var start = Stopwatch.GetTimestamp();
+            hits = RowGather.Gather(Table, ids, rows, found);
+            _readAhead.RecordPlain(Stopwatch.GetTimestamp() - start, ids.Length);
+        }
         Metrics.RecordBatch(ids.Length, hits);
         return hits;
     }

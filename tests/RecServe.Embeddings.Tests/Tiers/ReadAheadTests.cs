@@ -30,7 +30,8 @@ public sealed class ReadAheadTests : IDisposable
         var data = denseRange ? _tables.WriteIds(TestTables.Consecutive(1000, Rows), Dim, dataType) : _tables.Write(Rows, Dim, dataType, seed: 3);
         using var table = EmbeddingTable.Open(data.Folder);
         using var plain = new LocalTableTier(table);
-        using var ahead = new LocalTableTier(table) { ReadAhead = true };
+        // A gate that turns readahead on after any plain batch, so the second gather below is read ahead.
+        using var ahead = new LocalTableTier(table) { Gate = new ReadAheadGate(slowRowTicks: 0) };
         var random = new Random(5);
         // Spread rows, repeats, neighbours on one page, an unknown id and a negative one.
         var ids = new long[300];
@@ -43,13 +44,19 @@ public sealed class ReadAheadTests : IDisposable
         ids[21] = data.Ids[8];
         ids[30] = denseRange ? 1000 + Rows : 123_456_789;
         ids[31] = -1;
-        Assert.True(PageResidency.DropRows(table, Path.Combine(data.Folder, TableFormat.RowsFileName)), "the row pages could not be dropped");
-
+        var rowsPath = Path.Combine(data.Folder, TableFormat.RowsFileName);
         var rows = new float[ids.Length * Dim];
         var found = new bool[ids.Length];
+        Assert.False(ahead.IsReadingAhead);
+        Assert.Equal(ids.Length - 2, ahead.Gather(ids, rows, found));
+        Assert.True(ahead.IsReadingAhead);
+        Array.Clear(rows);
+        Array.Clear(found);
+        Assert.True(PageResidency.DropRows(table, rowsPath), "the row pages could not be dropped");
+
+        Assert.Equal(ids.Length - 2, ahead.Gather(ids, rows, found));
         var expectedRows = new float[ids.Length * Dim];
         var expectedFound = new bool[ids.Length];
-        Assert.Equal(ids.Length - 2, ahead.Gather(ids, rows, found));
         Assert.Equal(ids.Length - 2, plain.Gather(ids, expectedRows, expectedFound));
         Assert.Equal(expectedFound, found);
         Assert.Equal(expectedRows, rows);
@@ -104,7 +111,7 @@ public sealed class ReadAheadTests : IDisposable
         {
             rowOf[data.Ids[i]] = i;
         }
-        using var local = new LocalTableTier(EmbeddingTable.Open(data.Folder), ownsTable: true) { ReadAhead = true };
+        using var local = new LocalTableTier(EmbeddingTable.Open(data.Folder), ownsTable: true) { Gate = new ReadAheadGate(slowRowTicks: 0) };
         // Room for about a twentieth of the rows: misses, readahead, admissions and evictions never stop.
         var tier = new CachedTier(new HotRowCache(Dim, 1000L * (Dim * 4 + 28)), local);
         var rowsPath = Path.Combine(data.Folder, TableFormat.RowsFileName);
@@ -148,5 +155,19 @@ public sealed class ReadAheadTests : IDisposable
         Assert.Equal(0, failures);
         Assert.True(tier.Metrics.Hits > 0);
         Assert.True(local.Metrics.Lookups > 0);
+        Assert.True(local.IsReadingAhead);
+    }
+
+    [Fact]
+    public void ReadAheadIsOffForATableInMemory()
+    {
+        var data = _tables.Write(100, 8, TensorDataType.Float32);
+        using var tier = new LocalTableTier(EmbeddingTable.Open(data.Folder, new TableOpenOptions { Residency = TableResidency.Memory }), ownsTable: true)
+        {
+            ReadAhead = true,
+        };
+        Assert.False(tier.ReadAhead);
+        tier.Gather(data.Ids, new float[800], new bool[100]);
+        Assert.False(tier.IsReadingAhead);
     }
 }
