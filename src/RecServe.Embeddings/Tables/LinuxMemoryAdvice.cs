@@ -24,6 +24,20 @@ internal static partial class LinuxMemoryAdvice
     }
 
     /// <summary>
+    /// <see cref="PreferHugePages"/> for the whole pages inside [<paramref name="address"/>, +<paramref name="length"/>),
+    /// for memory that does not start on a page boundary (a pinned managed array): best called before it is touched.
+    /// </summary>
+    public static unsafe void PreferHugePagesWithin(void* address, long length)
+    {
+        var start = ((nint)address + PageBytes - 1) & ~(PageBytes - 1);
+        var end = ((nint)address + (nint)length) & ~(PageBytes - 1);
+        if (end > start)
+        {
+            PreferHugePages((void*)start, (nuint)(end - start));
+        }
+    }
+
+    /// <summary>
     /// Starts reading the file pages behind [<paramref name="address"/>, +<paramref name="length"/>) of a file mapping
     /// into the page cache without waiting for them (MADV_WILLNEED), so that reads of several such ranges are in flight
     /// at once instead of one page fault at a time. Costs a system call even when the pages are already resident.
