@@ -19,7 +19,7 @@ using RecServe.Embeddings.Tables;
 // zipf prepare R D  write the R-row dim-D fp32 table of the Zipf tier benchmark (bench/run-zipf-bench.sh)
 // zipf M R D W N S   N Zipf(1.05) lookups after W warm-up ones (each phase at most S s), M = memory (table in memory),
 //                    tiered (mapped + hot cache, pages dropped first) or tiered-warm (the same, pages kept)
-// coldverify F [N]   verify table file F with its pages dropped: mapped without and with readahead, and by reading; N rounds
+// coldverify F [N]   verify table file F with its pages dropped: through a mapping (as a load does) and by reading; N rounds
 // redis EP [R] [B]  Redis Cluster tier vs hot cache vs local vs plain MGET; EP: host:port,... (bench/redis-cluster.sh)
 // anything else      BenchmarkDotNet (e.g. --filter '*PoolingBenchmarks*' --job short --inProcess)
 switch (args.FirstOrDefault())

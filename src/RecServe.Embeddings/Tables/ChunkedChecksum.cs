@@ -10,9 +10,6 @@ namespace RecServe.Embeddings.Tables;
 /// </summary>
 internal sealed class ChunkedChecksum
 {
-    // Chunks asked for ahead of the one being hashed: 64 MiB in flight, enough to keep a fast disk's queue full.
-    private const int ReadAheadChunks = 8;
-
     private readonly XxHash3 _chunk = new();
     private readonly XxHash3 _chunkHashes = new();
     private long _length;
@@ -52,33 +49,21 @@ internal sealed class ChunkedChecksum
         _inChunk = 0;
     }
 
-    /// <summary>
-    /// Checksum of <paramref name="length"/> bytes at <paramref name="data"/>, chunks hashed in parallel. With
-    /// <paramref name="readAhead"/> (for a file mapping) the chunks ahead of those being hashed are asked of the OS
-    /// (<see cref="LinuxMemoryAdvice.WillNeed"/>), so a payload not in the page cache streams from disk while the
-    /// cores hash, instead of each thread stalling on its page faults.
-    /// </summary>
-    public static unsafe ulong Compute(byte* data, long length, bool parallel, bool readAhead = false)
+    /// <summary>Checksum of <paramref name="length"/> bytes at <paramref name="data"/>, chunks hashed in parallel.</summary>
+    public static unsafe ulong Compute(byte* data, long length, bool parallel)
     {
         var chunks = (int)((length + TableFormat.ChecksumChunkBytes - 1) / TableFormat.ChecksumChunkBytes);
         var hashes = new ulong[chunks];
         var address = (nint)data;
-        if (readAhead)
-        {
-            for (var i = 0; i < Math.Min(ReadAheadChunks, chunks); i++)
-            {
-                WillNeedChunk(address, length, i);
-            }
-        }
         if (parallel && chunks > 1)
         {
-            Parallel.For(0, chunks, i => hashes[i] = ReadAheadAndHash(address, length, i, chunks, readAhead));
+            Parallel.For(0, chunks, i => hashes[i] = HashChunk(address, length, i));
         }
         else
         {
             for (var i = 0; i < chunks; i++)
             {
-                hashes[i] = ReadAheadAndHash(address, length, i, chunks, readAhead);
+                hashes[i] = HashChunk(address, length, i);
             }
         }
         var all = new XxHash3();
@@ -89,21 +74,6 @@ internal sealed class ChunkedChecksum
             all.Append(value);
         }
         return Combine(all.GetCurrentHashAsUInt64(), length);
-    }
-
-    private static ulong ReadAheadAndHash(nint data, long length, int chunk, int chunks, bool readAhead)
-    {
-        if (readAhead && chunk + ReadAheadChunks < chunks)
-        {
-            WillNeedChunk(data, length, chunk + ReadAheadChunks);
-        }
-        return HashChunk(data, length, chunk);
-    }
-
-    private static unsafe void WillNeedChunk(nint data, long length, int chunk)
-    {
-        var start = (long)chunk * TableFormat.ChecksumChunkBytes;
-        LinuxMemoryAdvice.WillNeed((byte*)data + start, (nint)Math.Min(TableFormat.ChecksumChunkBytes, length - start));
     }
 
     private static unsafe ulong HashChunk(nint data, long length, int chunk)

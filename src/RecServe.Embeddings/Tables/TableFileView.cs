@@ -36,9 +36,6 @@ internal sealed unsafe class TableFileView : IDisposable
 
     public long Length { get; }
 
-    /// <summary>Whether the bytes are a file mapping (pages read on demand) rather than a copy in native memory.</summary>
-    public bool IsMapped => _view is not null;
-
     public ReadOnlySpan<byte> Header => new(_pointer, TableFormat.HeaderBytes);
 
     /// <summary>Length and modification time of the file when it was opened.</summary>
