@@ -149,6 +149,24 @@ public sealed partial class HotRowCache
     }
 
     /// <summary>
+    /// Starts loading the sketch counters <see cref="TryAdmit"/> of <paramref name="id"/> will compare: those of the
+    /// ids now in its set (best prefetched by <see cref="Prefetch"/> some ids earlier). Admission estimates all eight,
+    /// each a random 64-byte block of a sketch far larger than the CPU caches; asked for together, they arrive together.
+    /// </summary>
+    internal void PrefetchVictims(long id)
+    {
+        if (Capacity == 0 || !Sse.IsSupported)
+        {
+            return;
+        }
+        var first = (int)SetOf(id) * Ways;
+        for (var slot = first; slot < first + Ways; slot++)
+        {
+            _sketch.Prefetch(_keys[slot]);
+        }
+    }
+
+    /// <summary>
     /// Offers the row of <paramref name="id"/> (typically just read from a slower tier). Stored if there is a free
     /// way, or if the id is estimated more frequent than the least frequent entry of its set; returns whether the
     /// row is cached now.

@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using RecServe.Embeddings.Kernels;
 using RecServe.Embeddings.Tables;
 
@@ -31,8 +30,8 @@ public sealed class LocalTableTier : IEmbeddingTier, IDisposable
     /// <summary>
     /// Whether <see cref="Gather"/> may first ask the OS for all of a mapped table's pages the batch will read
     /// (<see cref="EmbeddingTable.AdviseWillNeed"/>), so that rows not in memory are read from disk concurrently rather
-    /// than one page fault after another. It does so only while plain gathers show rows coming from disk
-    /// (<see cref="ReadAheadGate"/>), because the advice costs a system call per row. Meant for a tier behind a hot-row
+    /// than one page fault after another. It does so only while plain gathers show rows coming from disk (major page
+    /// faults, <see cref="ReadAheadGate"/>), because the advice costs a system call per row. Meant for a tier behind a hot-row
     /// cache, whose misses are the only lookups that reach it; off by default. No effect on a table in memory.
     /// </summary>
     public bool ReadAhead
@@ -50,6 +49,9 @@ public sealed class LocalTableTier : IEmbeddingTier, IDisposable
     /// <summary>Whether rows are being read ahead now (see <see cref="ReadAhead"/>).</summary>
     public bool IsReadingAhead => _readAhead?.IsOn ?? false;
 
+    /// <summary>Batches whose rows were read ahead so far.</summary>
+    public long ReadAheadBatches => _readAhead?.ReadAheadBatches ?? 0;
+
     /// <inheritdoc />
     public int Gather(ReadOnlySpan<long> ids, Span<float> rows, Span<bool> found)
     {
@@ -65,9 +67,10 @@ public sealed class LocalTableTier : IEmbeddingTier, IDisposable
         }
         else
         {
-            var start = Stopwatch.GetTimestamp();
+            // Faults are counted per thread, and the gather runs on this one: only this batch's disk reads are counted.
+            var faults = ThreadFaults.Major();
             hits = RowGather.Gather(Table, ids, rows, found);
-            _readAhead.RecordPlain(Stopwatch.GetTimestamp() - start, ids.Length);
+            _readAhead.RecordPlain(ThreadFaults.Major() - faults, ids.Length);
         }
         Metrics.RecordBatch(ids.Length, hits);
         return hits;

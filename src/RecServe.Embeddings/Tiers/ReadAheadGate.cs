@@ -1,13 +1,12 @@
-using System.Diagnostics;
-
 namespace RecServe.Embeddings.Tiers;
 
 /// <summary>
 /// Decides, batch by batch, whether a mapped table's rows are worth reading ahead: the advice costs a system call per
 /// row (microseconds on a VM) even when the rows are already in memory, and saves a disk read's latency only when they
-/// are not. So the gate watches what plain gathers cost per row: above <see cref="SlowRowTicks"/> (rows are coming
-/// from disk) it turns readahead on, and then lets one batch in <see cref="ProbeEvery"/> go without it, to notice when
-/// the rows are back in memory. State is updated without locks: a lost update only delays a switch by a batch.
+/// are not. So the gate counts the major page faults (disk reads) of plain gathers: at more than one in
+/// <see cref="RowsPerMajorFault"/> rows it turns readahead on, and then lets one batch in <see cref="ProbeEvery"/> go
+/// without it, to notice when the rows are back in memory. Minor faults (a page already cached, mapped for the first
+/// time) do not count: readahead cannot save them. State is updated without locks: a lost update only delays a switch.
 /// </summary>
 internal sealed class ReadAheadGate
 {
@@ -18,30 +17,43 @@ internal sealed class ReadAheadGate
     public const int ProbeEvery = 128;
 
     /// <summary>
-    /// Time per row of a plain gather above which rows are taken to come from disk: 10 µs, about a tenth of the rows
-    /// being disk reads (≈ 100 µs each), where overlapping them starts to pay for the advice's system calls.
+    /// Readahead pays when more than one row in 20 is a disk read: overlapping a ≈ 100 µs read saves most of it, and the
+    /// advice costs a few µs for every row of the batch, read from disk or not.
     /// </summary>
-    public static readonly long SlowRowTicks = Stopwatch.Frequency / 100_000;
+    public const int RowsPerMajorFault = 20;
 
-    private readonly long _slowRowTicks;
+    private readonly int _rowsPerMajorFault;
     private int _on;
     private int _batches;
+    private long _readAheadBatches;
 
-    /// <summary>A gate that switches at <paramref name="slowRowTicks"/> per row (<see cref="SlowRowTicks"/> by default).</summary>
-    public ReadAheadGate(long? slowRowTicks = null) => _slowRowTicks = slowRowTicks ?? SlowRowTicks;
+    /// <summary>A gate that turns on above one major fault per <paramref name="rowsPerMajorFault"/> rows (0: at any major fault).</summary>
+    public ReadAheadGate(int rowsPerMajorFault = RowsPerMajorFault) => _rowsPerMajorFault = rowsPerMajorFault;
 
     /// <summary>Whether the gate is reading ahead (a probe batch aside).</summary>
     public bool IsOn => Volatile.Read(ref _on) != 0;
 
-    /// <summary>Whether this batch should be read ahead.</summary>
-    public bool ShouldReadAhead() => IsOn && ++_batches % ProbeEvery != 0;
+    /// <summary>Batches read ahead so far.</summary>
+    public long ReadAheadBatches => Volatile.Read(ref _readAheadBatches);
 
-    /// <summary>Records a batch gathered without readahead: <paramref name="elapsedTicks"/> for <paramref name="rows"/> rows.</summary>
-    public void RecordPlain(long elapsedTicks, int rows)
+    /// <summary>Whether this batch should be read ahead.</summary>
+    public bool ShouldReadAhead()
+    {
+        if (!IsOn || ++_batches % ProbeEvery == 0)
+        {
+            return false;
+        }
+        _readAheadBatches++;
+        return true;
+    }
+
+    /// <summary>Records a batch of <paramref name="rows"/> gathered without readahead, which took <paramref name="majorFaults"/>.</summary>
+    public void RecordPlain(long majorFaults, int rows)
     {
         if (rows > 0)
         {
-            Volatile.Write(ref _on, elapsedTicks > _slowRowTicks * rows ? 1 : 0);
+            var fromDisk = majorFaults > 0 && (_rowsPerMajorFault == 0 || majorFaults * _rowsPerMajorFault >= rows);
+            Volatile.Write(ref _on, fromDisk ? 1 : 0);
         }
     }
 }
