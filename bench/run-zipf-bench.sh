@@ -9,7 +9,7 @@
 #                 from disk (the page cache gets only what is left of the limit)
 # The tiered runs go twice: without (RECSERVE_READAHEAD=0) and with the readahead of each batch's missed rows
 # (LocalTableTier.ReadAhead, MADV_WILLNEED on all of them before the gather). Every run has
-# DOTNET_TC_CallCountingDelayMs=0, so that hot methods reach optimised code at once on both sides of a ratio (on a
+# DOTNET_TC_CallCountingDelayMs=0 (unless set), so that hot methods reach optimised code at once on both sides (on a
 # loaded VM the tiered JIT's call-counting delay can keep them at Tier0 for a long time).
 # Prints lookups/s, the ratio to memory, the hot-cache hit rate, the cache's resident bytes and how memory was limited.
 #
@@ -21,7 +21,7 @@ cd "$(dirname "$0")/.."
 
 rows="${ROWS:-4000000}" dim="${DIM:-64}" warmup="${WARMUP:-4000000}" lookups="${LOOKUPS:-8000000}" seconds="${MAX_SECONDS:-60}"
 export RECSERVE_BENCH_DIR="$(realpath -m "${DATA:-artifacts/bench-data}")"
-export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1 DOTNET_TC_CallCountingDelayMs=0
+export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1 DOTNET_TC_CallCountingDelayMs="${DOTNET_TC_CallCountingDelayMs:-0}"
 [[ -n "${SKIP_BUILD:-}" ]] || dotnet build bench/RecServe.Bench -c Release -nologo -v quiet
 bench=(dotnet bench/RecServe.Bench/bin/Release/net10.0/RecServe.Bench.dll)
 
