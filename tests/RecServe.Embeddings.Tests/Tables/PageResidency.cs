@@ -10,6 +10,7 @@ namespace RecServe.Embeddings.Tests.Tables;
 internal static unsafe partial class PageResidency
 {
     public const int PageBytes = 4096;
+    private const int MadviseRandom = 1;
     private const int MadviseDontNeed = 4;
     private const int FadviseDontNeed = 4;
 
@@ -29,6 +30,16 @@ internal static unsafe partial class PageResidency
             }
         }
         return ResidentPages(start, length) == 0;
+    }
+
+    /// <summary>
+    /// Advises random access over the rows (no read-around), so that each row page read from disk is a fault of its own
+    /// rather than one fault that reads the whole small file.
+    /// </summary>
+    public static bool AdviseRandom(EmbeddingTable table)
+    {
+        var (start, length) = RowsRange(table);
+        return Madvise(start, (nuint)length, MadviseRandom) == 0;
     }
 
     /// <summary>Whether the page(s) holding row <paramref name="row"/> are in memory.</summary>

@@ -30,8 +30,10 @@ public sealed class ReadAheadTests : IDisposable
         var data = denseRange ? _tables.WriteIds(TestTables.Consecutive(1000, Rows), Dim, dataType) : _tables.Write(Rows, Dim, dataType, seed: 3);
         using var table = EmbeddingTable.Open(data.Folder);
         using var plain = new LocalTableTier(table);
-        // A gate that turns readahead on at the first disk read, which the first gather from dropped pages takes.
-        using var ahead = new LocalTableTier(table) { Gate = new ReadAheadGate(rowsPerMajorFault: 0) };
+        // A gate switched on as if a plain batch had read from disk, so the gather below goes through the advice.
+        var gate = new ReadAheadGate();
+        gate.RecordPlain(majorFaults: 1, rows: 1);
+        using var ahead = new LocalTableTier(table) { Gate = gate };
         var random = new Random(5);
         // Spread rows, repeats, neighbours on one page, an unknown id and a negative one.
         var ids = new long[300];
@@ -47,12 +49,6 @@ public sealed class ReadAheadTests : IDisposable
         var rowsPath = Path.Combine(data.Folder, TableFormat.RowsFileName);
         var rows = new float[ids.Length * Dim];
         var found = new bool[ids.Length];
-        Assert.False(ahead.IsReadingAhead);
-        Assert.True(PageResidency.DropRows(table, rowsPath), "the row pages could not be dropped");
-        Assert.Equal(ids.Length - 2, ahead.Gather(ids, rows, found));
-        Assert.True(ahead.IsReadingAhead, "reading dropped pages took no major fault");
-        Array.Clear(rows);
-        Array.Clear(found);
         Assert.True(PageResidency.DropRows(table, rowsPath), "the row pages could not be dropped");
 
         Assert.Equal(ids.Length - 2, ahead.Gather(ids, rows, found));
@@ -67,6 +63,32 @@ public sealed class ReadAheadTests : IDisposable
         var decoded = new float[Dim];
         table.ReadRow(7, decoded);
         Assert.Equal(decoded, rows.AsSpan(20 * Dim, Dim).ToArray());
+    }
+
+    [Fact]
+    public void APlainGatherFromDiskTurnsReadAheadOn()
+    {
+        const int Rows = 20_000;
+        const int Dim = 32;
+        var data = _tables.Write(Rows, Dim, TensorDataType.Float32, seed: 4);
+        using var table = EmbeddingTable.Open(data.Folder);
+        using var tier = new LocalTableTier(table) { ReadAhead = true };
+        var random = new Random(6);
+        var ids = Enumerable.Range(0, 300).Select(_ => data.Ids[random.Next(Rows)]).ToArray();
+        var rows = new float[ids.Length * Dim];
+        var found = new bool[ids.Length];
+        tier.Gather(ids, rows, found);
+        Assert.False(tier.IsReadingAhead);
+        // Random advice: every row page read from disk is a major fault of its own, about one per row here.
+        Assert.True(PageResidency.AdviseRandom(table));
+        Assert.True(PageResidency.DropRows(table, Path.Combine(data.Folder, TableFormat.RowsFileName)), "the row pages could not be dropped");
+
+        tier.Gather(ids, rows, found);
+
+        Assert.True(tier.IsReadingAhead, "a gather of dropped rows was not seen reading from disk");
+        Assert.Equal(0, tier.ReadAheadBatches);
+        tier.Gather(ids, rows, found);
+        Assert.Equal(1, tier.ReadAheadBatches);
     }
 
     [Fact]
@@ -113,7 +135,10 @@ public sealed class ReadAheadTests : IDisposable
         {
             rowOf[data.Ids[i]] = i;
         }
-        using var local = new LocalTableTier(EmbeddingTable.Open(data.Folder), ownsTable: true) { Gate = new ReadAheadGate(rowsPerMajorFault: 0) };
+        // Starts reading ahead, and a probe that meets any disk read keeps it on.
+        var gate = new ReadAheadGate(rowsPerMajorFault: 0);
+        gate.RecordPlain(majorFaults: 1, rows: 1);
+        using var local = new LocalTableTier(EmbeddingTable.Open(data.Folder), ownsTable: true) { Gate = gate };
         // Room for about a twentieth of the rows: misses, readahead, admissions and evictions never stop.
         var tier = new CachedTier(new HotRowCache(Dim, 1000L * (Dim * 4 + 28)), local);
         var rowsPath = Path.Combine(data.Folder, TableFormat.RowsFileName);
