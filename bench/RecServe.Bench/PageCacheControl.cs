@@ -38,6 +38,16 @@ public static partial class PageCacheControl
         return $"madvise(RANDOM) {Ok(random)}, madvise(DONTNEED) {Ok(unmapped)}, posix_fadvise(DONTNEED) {Ok(dropped)}";
     }
 
+    /// <summary>Drops <paramref name="path"/>'s clean pages from the page cache (those no process has mapped).</summary>
+    public static void Drop(string path)
+    {
+        if (OperatingSystem.IsLinux())
+        {
+            using var handle = File.OpenHandle(path, FileMode.Open, FileAccess.Read);
+            _ = PosixFadvise(handle.DangerousGetHandle().ToInt32(), 0, 0, FadviseDontNeed);
+        }
+    }
+
     private static string Ok(bool done) => done ? "ok" : "failed";
 
     [LibraryImport("libc", EntryPoint = "madvise")]

@@ -19,6 +19,7 @@ using RecServe.Embeddings.Tables;
 // zipf prepare R D  write the R-row dim-D fp32 table of the Zipf tier benchmark (bench/run-zipf-bench.sh)
 // zipf M R D W N S   N Zipf(1.05) lookups after W warm-up ones (each phase at most S s), M = memory (table in memory),
 //                    tiered (mapped + hot cache, pages dropped first) or tiered-warm (the same, pages kept)
+// coldverify F [N]   verify table file F with its pages dropped: through a mapping (as a load does) and by reading; N rounds
 // redis EP [R] [B]  Redis Cluster tier vs hot cache vs local vs plain MGET; EP: host:port,... (bench/redis-cluster.sh)
 // bound-ab R B       model call on the bound path vs the plain path, R alternating rounds of B calls (BoundRunComparison)
 // anything else      BenchmarkDotNet (e.g. --filter '*PoolingBenchmarks*' --job short --inProcess)
@@ -43,6 +44,9 @@ switch (args.FirstOrDefault())
         return 0;
     case "loadtime":
         LoadTime(int.Parse(args[1], CultureInfo.InvariantCulture), int.Parse(args[2], CultureInfo.InvariantCulture));
+        return 0;
+    case "coldverify":
+        ColdVerifyBench.Run(args[1], args.Length > 2 ? int.Parse(args[2], CultureInfo.InvariantCulture) : 5);
         return 0;
     case "redis":
         await RedisTierBench.RunAsync(args[1], args.Length > 2 ? int.Parse(args[2], CultureInfo.InvariantCulture) : 200_000,

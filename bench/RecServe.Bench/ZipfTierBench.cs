@@ -62,7 +62,9 @@ public static class ZipfTierBench
             // Verifying would read every row through the mapping, warming exactly the pages this run must not have.
             VerifyRows = !tiered,
         });
-        using var local = new LocalTableTier(table);
+        // RECSERVE_READAHEAD=0 turns off the readahead of missed rows, for a before/after in one run of the script.
+        var readAhead = tiered && Environment.GetEnvironmentVariable("RECSERVE_READAHEAD") != "0";
+        using var local = new LocalTableTier(table) { ReadAhead = readAhead };
         IEmbeddingTier tier = local;
         HotRowCache? cache = null;
         var pages = "none (memory mode)";
@@ -135,7 +137,7 @@ public static class ZipfTierBench
         Console.WriteLine(string.Create(invariant,
             $"mode={mode} rows={rows} dim={dim} table_bytes={table.ByteSize} cache_budget_bytes={cache?.BudgetBytes ?? 0} ") +
             string.Create(invariant, $"cache_resident_bytes={cache?.ResidentBytes ?? 0} warmup_lookups={done} lookups={measured} seconds={elapsed.TotalSeconds:F3} ") +
-            string.Create(invariant, $"lookups_per_s={measured / elapsed.TotalSeconds:F0} hit_rate={hitRate:F4} checksum={checksum:R} pages=\"{pages}\""));
+            string.Create(invariant, $"lookups_per_s={measured / elapsed.TotalSeconds:F0} hit_rate={hitRate:F4} read_ahead={readAhead} reading_ahead_at_end={local.IsReadingAhead} checksum={checksum:R} pages=\"{pages}\""));
     }
 
     private static long IdOfRow(int row) => (long)((ulong)(row + 1) * 0xD6E8FEB86659FD93UL);

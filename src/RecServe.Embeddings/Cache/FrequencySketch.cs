@@ -39,6 +39,7 @@ internal sealed class FrequencySketch
         _counters = GC.AllocateArray<byte>(size + BlockBytes, pinned: true);
         var address = (nint)Unsafe.AsPointer(ref _counters[0]);
         _origin = (int)((BlockBytes - (address & (BlockBytes - 1))) & (BlockBytes - 1));
+        Tables.LinuxMemoryAdvice.PreferHugePagesWithin((void*)address, _counters.Length);
         _blockMask = size / BlockBytes - 1;
         _sampleSize = (int)Math.Min(int.MaxValue, Math.Max(64L, 10L * capacity));
     }

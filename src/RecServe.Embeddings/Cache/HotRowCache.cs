@@ -1,6 +1,7 @@
 using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 using System.Runtime.Intrinsics.X86;
+using RecServe.Embeddings.Tables;
 
 namespace RecServe.Embeddings.Cache;
 
@@ -38,10 +39,24 @@ public sealed partial class HotRowCache
         _sets = (uint)Math.Min(entries / Ways, int.MaxValue / Ways);
         Capacity = (int)_sets * Ways;
         _sketch = new FrequencySketch(Capacity);
-        _keys = new long[Capacity];
-        _versions = new int[Capacity];
-        _rows = GC.AllocateUninitializedArray<float>(Capacity * dim);
+        // Pinned and on huge pages where Linux grants them: every lookup touches a random set and row of arrays far
+        // larger than the TLB covers in 4 KiB pages (a table in memory gets huge pages too, see TableFileView).
+        _keys = GC.AllocateArray<long>(Capacity, pinned: true);
+        _versions = GC.AllocateArray<int>(Capacity, pinned: true);
+        _rows = GC.AllocateUninitializedArray<float>(Capacity * dim, pinned: true);
         _setLocks = new int[_sets];
+        PreferHugePages(_rows);
+        PreferHugePages(_keys);
+        PreferHugePages(_versions);
+    }
+
+    private static unsafe void PreferHugePages<T>(T[] array)
+        where T : unmanaged
+    {
+        if (array.Length > 0)
+        {
+            LinuxMemoryAdvice.PreferHugePagesWithin(Unsafe.AsPointer(ref array[0]), (long)array.Length * sizeof(T));
+        }
     }
 
     /// <summary>Values per row.</summary>
@@ -130,6 +145,24 @@ public sealed partial class HotRowCache
                 Sse.Prefetch0(row + line);
             }
             return;
+        }
+    }
+
+    /// <summary>
+    /// Starts loading the sketch counters <see cref="TryAdmit"/> of <paramref name="id"/> will compare: those of the
+    /// ids now in its set (best prefetched by <see cref="Prefetch"/> some ids earlier). Admission estimates all eight,
+    /// each a random 64-byte block of a sketch far larger than the CPU caches; asked for together, they arrive together.
+    /// </summary>
+    internal void PrefetchVictims(long id)
+    {
+        if (Capacity == 0 || !Sse.IsSupported)
+        {
+            return;
+        }
+        var first = (int)SetOf(id) * Ways;
+        for (var slot = first; slot < first + Ways; slot++)
+        {
+            _sketch.Prefetch(_keys[slot]);
         }
     }
 

@@ -229,6 +229,10 @@ public sealed unsafe partial class EmbeddingTable
 
     private static void VerifyPayload(TableFileView file, ulong expected, bool parallel)
     {
+        // Every byte is read, so a mapped file not in the page cache is read whole from disk here, bounded by the disk's
+        // read bandwidth (bench/table-load.sh): a corrupt row must never be served, so there is no lazy way round it.
+        // The kernel's read-around on the mapping's faults keeps up with the disk; asking for chunks ahead
+        // (MADV_WILLNEED) was slower (bench coldverify, BENCHMARKS.md).
         var actual = ChunkedChecksum.Compute(file.Pointer + TableFormat.HeaderBytes, file.Length - TableFormat.HeaderBytes, parallel);
         if (actual != expected)
         {

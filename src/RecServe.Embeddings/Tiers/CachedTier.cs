@@ -97,6 +97,15 @@ public sealed class CachedTier : IEmbeddingTier
             var hits = _inner.Gather(ids, missRows, missFound);
             for (var j = 0; j < ids.Length; j++)
             {
+                // Admission compares the id with every entry of its set: their sets, then their sketch counters, ahead.
+                if (j + PrefetchDistance < ids.Length)
+                {
+                    Cache.Prefetch(ids[j + PrefetchDistance]);
+                }
+                if (j + RowPrefetchDistance < ids.Length)
+                {
+                    Cache.PrefetchVictims(ids[j + RowPrefetchDistance]);
+                }
                 if (!missFound[j])
                 {
                     continue;

@@ -24,7 +24,8 @@ internal sealed partial class ServedTable : IDisposable
         Name = name;
         Table = table;
         DefaultRow = table.DefaultRow.ToArray();
-        _local = new LocalTableTier(table, ownsTable: true);
+        // Behind a cache only misses reach the table; reading a batch's missed rows from disk at once is then worth it.
+        _local = new LocalTableTier(table, ownsTable: true) { ReadAhead = cacheBytes > 0 };
         _stack = _local;
         var metrics = new List<TableTierMetrics>(2);
         if (cacheBytes > 0)
