@@ -13,12 +13,8 @@ public sealed class FuzzServer : IAsyncLifetime
     public async Task DisposeAsync() => await Process.DisposeAsync();
 
     /// <summary>The server's recserve_large_tensor_bytes gauge: native bytes of large tensors not yet freed.</summary>
-    public async Task<long> LargeTensorBytesInUse()
-    {
-        var text = await Process.Http.GetStringAsync("/metrics");
-        var line = text.Split('\n').Single(l => l.StartsWith("recserve_large_tensor_bytes ", StringComparison.Ordinal));
-        return (long)double.Parse(line["recserve_large_tensor_bytes ".Length..], System.Globalization.CultureInfo.InvariantCulture);
-    }
+    public async Task<long> LargeTensorBytesInUse() =>
+        (long)MetricsText.Value(await Process.Http.GetStringAsync("/metrics"), "recserve_large_tensor_bytes");
 
     /// <summary>The server's resident memory in bytes, from /proc/{pid}/status.</summary>
     public long ResidentBytes()
