@@ -3,9 +3,11 @@
 # ratio on/off and p99 of each, from one run. The server and the load generator get disjoint cores (taskset), so
 # the ratio measures the server rather than the contention between the two.
 #
-#   MODEL_DIR (required: a model base path)  MODEL (its name)  BENCH_EXTRA (e.g. "--bag 4")
+#   MODEL_DIR (required: a model base path)  MODEL (its name)  BENCH_EXTRA (e.g. "--bag 4")  IDS (--id-max, e.g. cat_0=1000)
+#   ENGINE (serve flags for ONNX Runtime, e.g. "--intra_op_threads 2")
 #   SERVER_CPUS (0)  LOAD_CPUS (1)  CONCURRENCY (64)  CONNECTIONS (8)  DURATION (15)  WARMUP (10)
-#   MAX_BATCH (64)  BATCH_THREADS (1)  BATCH_TIMEOUT_MICROS (0)  OUT (artifacts/batching)
+#   MAX_BATCH (64)  BATCH_THREADS (1)  BATCH_TIMEOUT_MICROS (0)  MAX_ENQUEUED (1000)  OUT (artifacts/batching)
+# bench/device/e2e.sh runs it as its batch-1 part.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 model_dir="${MODEL_DIR:?set MODEL_DIR to a model base path}"
@@ -14,15 +16,17 @@ out="${OUT:-artifacts/batching}"
 server_cpus="${SERVER_CPUS:-0}"
 load_cpus="${LOAD_CPUS:-1}"
 read -ra bench_extra <<<"${BENCH_EXTRA:-}"
+read -ra engine <<<"${ENGINE:-}"
+ids=()
+[ -z "${IDS:-}" ] || ids=(--id-max "$IDS")
 mkdir -p "$out"
 # Both runs reach steady state within the warm-up (see bench/device/e2e.sh for why the tier-up delay is off).
 export DOTNET_TC_CallCountingDelayMs="${DOTNET_TC_CallCountingDelayMs:-0}"
-recserve=(dotnet src/RecServe.Cli/bin/Release/net10.0/recserve.dll)
-[ -f src/RecServe.Cli/bin/Release/net10.0/recserve.dll ] || dotnet build src/RecServe.Cli -c Release >/dev/null
+source bench/device/recserve-command.sh
 free_port() { python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'; }
 
-printf 'max_batch_size { value: %s }\nbatch_timeout_micros { value: %s }\nnum_batch_threads { value: %s }\nmax_enqueued_batches { value: 1000 }\n' \
-  "${MAX_BATCH:-64}" "${BATCH_TIMEOUT_MICROS:-0}" "${BATCH_THREADS:-1}" >"$out/batching.txt"
+printf 'max_batch_size { value: %s }\nbatch_timeout_micros { value: %s }\nnum_batch_threads { value: %s }\nmax_enqueued_batches { value: %s }\n' \
+  "${MAX_BATCH:-64}" "${BATCH_TIMEOUT_MICROS:-0}" "${BATCH_THREADS:-1}" "${MAX_ENQUEUED:-1000}" >"$out/batching.txt"
 
 server_pid=
 trap '[ -n "$server_pid" ] && kill "$server_pid" 2>/dev/null' EXIT
@@ -30,7 +34,7 @@ run() { # run <name> <serve flags...>
   local name=$1; shift
   local grpc rest; grpc=$(free_port); rest=$(free_port)
   taskset -c "$server_cpus" "${recserve[@]}" serve --model_name "$model" --model_base_path "$model_dir" \
-    --port "$grpc" --rest_api_port "$rest" --bind_address 127.0.0.1 "$@" >"$out/server-$name.log" 2>&1 &
+    --port "$grpc" --rest_api_port "$rest" --bind_address 127.0.0.1 "${engine[@]}" "$@" >"$out/server-$name.log" 2>&1 &
   server_pid=$!
   until grep -q "RecServe ready" "$out/server-$name.log"; do
     kill -0 "$server_pid" 2>/dev/null || { cat "$out/server-$name.log"; exit 1; }
@@ -39,7 +43,7 @@ run() { # run <name> <serve flags...>
   echo "== $name"
   taskset -c "$load_cpus" "${recserve[@]}" bench --api grpc --target "127.0.0.1:$grpc" --model "$model" --batch 1 \
     --concurrency "${CONCURRENCY:-64}" --connections "${CONNECTIONS:-8}" --warmup "${WARMUP:-10}" --duration "${DURATION:-15}" \
-    "${bench_extra[@]}" --json "$out/$name.json" | tail -n 3
+    "${ids[@]}" "${bench_extra[@]}" --json "$out/$name.json" | tail -n 3
   kill "$server_pid"; wait "$server_pid" 2>/dev/null || true; server_pid=
 }
 run batching-off

@@ -81,10 +81,6 @@ taskset -c "$server_cpus" "${recserve[@]}" bench --in-process --model_base_path 
 [ "${BATCHING:-1}" = 1 ] || exit 0
 
 # 2. Batch-1 requests from 64 clients, batching off and on.
-serve 18600 18601
-bench batch1-off --api grpc --target 127.0.0.1:18600 --batch 1 --concurrency 64 --connections 8
-kill "$server_pid"; wait "$server_pid" 2>/dev/null || true
-printf 'max_batch_size { value: 256 }\nbatch_timeout_micros { value: 0 }\nnum_batch_threads { value: 4 }\nmax_enqueued_batches { value: 64 }\n' >"$out/batching.txt"
-serve 18700 18701 --enable_batching --batching_parameters_file "$out/batching.txt"
-bench batch1-on --api grpc --target 127.0.0.1:18700 --batch 1 --concurrency 64 --connections 8
-kill "$server_pid"; wait "$server_pid" 2>/dev/null || true
+OUT="$out" MODEL="$model" MODEL_DIR="$model_dir" IDS="$ids" ENGINE="${ENGINE:-}" BENCH_EXTRA="${BENCH_EXTRA:-}" \
+  SERVER_CPUS="$server_cpus" LOAD_CPUS="$load_cpus" DURATION="$duration" WARMUP="$warmup" \
+  MAX_BATCH=256 BATCH_THREADS=4 MAX_ENQUEUED=64 bash bench/batching.sh
