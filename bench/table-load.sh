@@ -19,26 +19,8 @@ dim="${DIM:-64}"
 repeat="${REPEAT:-2}"
 out="${OUT:-artifacts/table-load}"
 mkdir -p "$out"
-work="$(mktemp -d "${TMPDIR:-/tmp}/recserve-table-load-XXXXXX")"
-source bench/device/recserve-command.sh
-
-server_pid=
-cleanup() {
-  if [ -n "$server_pid" ]; then kill "$server_pid" 2>/dev/null || true; wait "$server_pid" 2>/dev/null || true; fi
-  rm -rf "$work"
-}
-trap cleanup EXIT
-
-free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1]); s.close()'; }
-now() { date +%s.%N; }
+source bench/table-lib.sh
 resident() { python3 bench/pagecache.py "$1" "$table/rows.bin" "$table/index.bin" | awk '/^total/ {sub("resident_fraction=", "", $4); print $4}'; }
-
-python3 - "$rows" >"$work/request.json" <<'PY'
-import json, random, sys
-rows = int(sys.argv[1]); r = random.Random(7)
-print(json.dumps({"inputs": {"f_0": [[r.randrange(rows) for _ in range(4)] for _ in range(64)],
-                             "dense": [[r.gauss(0, 1) for _ in range(13)] for _ in range(64)]}}))
-PY
 
 "${recserve[@]}" demo-model --rows "$rows" --dim "$dim" --tables 1 --out "$work/mapped/big/1" >/dev/null
 table="$work/mapped/big/1/tables/table_0"

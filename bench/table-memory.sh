@@ -12,26 +12,7 @@ rows="${ROWS:-10000000}"
 dim="${DIM:-64}"
 out="${OUT:-artifacts/table-memory}"
 mkdir -p "$out"
-work="$(mktemp -d "${TMPDIR:-/tmp}/recserve-table-memory-XXXXXX")"
-source bench/device/recserve-command.sh
-
-server_pid=
-cleanup() {
-  if [ -n "$server_pid" ]; then kill "$server_pid" 2>/dev/null || true; wait "$server_pid" 2>/dev/null || true; fi
-  rm -rf "$work"
-}
-trap cleanup EXIT
-
-free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1]); s.close()'; }
-now() { date +%s.%N; }
-
-# The same request for every model: 64 rows of 4 ids spread over the whole table, and 13 dense values.
-python3 - "$rows" >"$work/request.json" <<'PY'
-import json, random, sys
-rows = int(sys.argv[1]); r = random.Random(7)
-print(json.dumps({"inputs": {"f_0": [[r.randrange(rows) for _ in range(4)] for _ in range(64)],
-                             "dense": [[r.gauss(0, 1) for _ in range(13)] for _ in range(64)]}}))
-PY
+source bench/table-lib.sh
 
 write() { # write <name> <rows> <demo-model options...>
   local name="$1" n="$2"; shift 2
