@@ -120,24 +120,13 @@ public sealed class DeltaServingTests : IDisposable
         {
             model.Deltas!.ApplyPending(Path.Combine(_bundle.VersionPath, "deltas"));
         }
-        var inputs = new Dictionary<string, Tensor>
+        var scores = TestBundle.Score(model, new Dictionary<string, Tensor>
         {
             ["dense"] = Tensor.FromValues<float>(TensorDataType.Float32, [1, 4], Dense),
             ["a"] = Tensor.FromValues<long>(TensorDataType.Int64, [1, 2], IdsA),
             ["b"] = Tensor.FromValues<long>(TensorDataType.Int64, [1, 1], IdsB),
-        };
-        try
-        {
-            using var outputs = model.Predict(inputs, []);
-            return Array.ConvertAll(outputs.Find("score")!.AsSpan<float>().ToArray(), v => (double)v);
-        }
-        finally
-        {
-            foreach (var tensor in inputs.Values)
-            {
-                tensor.Dispose();
-            }
-        }
+        });
+        return Array.ConvertAll(scores, v => (double)v);
     }
 
     public void Dispose()

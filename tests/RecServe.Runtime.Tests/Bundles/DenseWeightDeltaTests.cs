@@ -100,22 +100,8 @@ public sealed class DenseWeightDeltaTests : IDisposable
         writer.Complete();
     }
 
-    private static float[] Score(BundleModel model)
-    {
-        var inputs = BundleRequests.PaddedRequest(BundleModelTests.BagsA, BundleModelTests.BagsB);
-        try
-        {
-            using var outputs = model.Predict(inputs, []);
-            return outputs.Find("score")!.AsSpan<float>().ToArray();
-        }
-        finally
-        {
-            foreach (var tensor in inputs.Values)
-            {
-                tensor.Dispose();
-            }
-        }
-    }
+    private static float[] Score(BundleModel model) =>
+        TestBundle.Score(model, BundleRequests.PaddedRequest(BundleModelTests.BagsA, BundleModelTests.BagsB));
 
     public void Dispose()
     {

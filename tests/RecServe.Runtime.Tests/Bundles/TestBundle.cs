@@ -14,6 +14,23 @@ public sealed class TestBundle : IDisposable
 {
     private readonly string _root;
 
+    /// <summary>Predicts <paramref name="inputs"/> with <paramref name="model"/>, disposes them, and returns the "score" values.</summary>
+    public static float[] Score(IModel model, Dictionary<string, Tensor> inputs)
+    {
+        try
+        {
+            using var outputs = model.Predict(inputs, []);
+            return outputs.Find("score")!.AsSpan<float>().ToArray();
+        }
+        finally
+        {
+            foreach (var tensor in inputs.Values)
+            {
+                tensor.Dispose();
+            }
+        }
+    }
+
     /// <summary>Ids of table ta: 1000, 1007, ... (50 rows).</summary>
     public static long IdA(int i) => 1000 + 7L * i;
 
