@@ -10,16 +10,18 @@ public sealed class ExampleModelTests : IAsyncLifetime
 {
     private ServerProcess _server = null!;
 
-    private static readonly string[] CategoricalInputs = ["cat_0", "cat_1", "cat_2", "cat_3"];
+    internal static readonly string[] CategoricalInputs = ["cat_0", "cat_1", "cat_2", "cat_3"];
 
     public async Task InitializeAsync() =>
         _server = await ServerProcess.StartAsync("--model_name", "dlrm", "--model_base_path", RepoPaths.ExampleModel);
 
     public async Task DisposeAsync() => await _server.DisposeAsync();
 
-    private sealed record Sample(JsonObject Inputs, double[] Expected, int Batch);
+    /// <summary>One recorded request of examples/dlrm_requests.json and PyTorch's probabilities for it.</summary>
+    internal sealed record Sample(JsonObject Inputs, double[] Expected, int Batch);
 
-    private static List<Sample> Samples()
+    /// <summary>The recorded requests and answers.</summary>
+    internal static List<Sample> Samples()
     {
         var list = JsonNode.Parse(File.ReadAllText(Path.Combine(RepoPaths.Root, "examples", "dlrm_requests.json")))!.AsArray();
         Assert.NotEmpty(list);
@@ -31,9 +33,9 @@ public sealed class ExampleModelTests : IAsyncLifetime
         }).ToList();
     }
 
-    private static float[] Dense(Sample s) => s.Inputs["dense"]!.AsArray().SelectMany(r => r!.AsArray().Select(v => v!.GetValue<float>())).ToArray();
+    internal static float[] Dense(Sample s) => s.Inputs["dense"]!.AsArray().SelectMany(r => r!.AsArray().Select(v => v!.GetValue<float>())).ToArray();
 
-    private static long[] Ids(Sample s, string name) => s.Inputs[name]!.AsArray().SelectMany(r => r!.AsArray().Select(v => v!.GetValue<long>())).ToArray();
+    internal static long[] Ids(Sample s, string name) => s.Inputs[name]!.AsArray().SelectMany(r => r!.AsArray().Select(v => v!.GetValue<long>())).ToArray();
 
     [Theory]
     [InlineData(true)]
