@@ -29,7 +29,7 @@ internal static class BenchCommand
         var version = new Option<long?>("--version") { Description = "Model version; default: the one the server picks (in process: the highest)." };
         var inProcess = new Option<bool>("--in-process") { Description = "Load the model here and call it directly, no server: the ceiling server figures are compared with." };
         var bag = new Option<int?>("--bag") { Description = "Ids per row of id inputs with a dynamic bag dimension (a bundle's sparse features); default: the feature's max_ids_per_row in process, else 1." };
-        var intraOp = new Option<int>("--intra_op_threads") { Description = "With --in-process: ONNX Runtime threads per operator, as given to the server; 0 = one per core." };
+        var intraOp = new Option<int>("--intra_op_threads") { Description = "With --in-process: ONNX Runtime threads per operator, as given to the server; 0 = one per CPU this process may use." };
         var interOp = new Option<int>("--inter_op_threads") { Description = "With --in-process: ONNX Runtime threads across operators, as given to the server; 0 = automatic." };
         var spinning = new Option<bool>("--allow_spinning") { Description = "With --in-process: let ONNX Runtime's threads spin while idle, as given to the server." };
         var basePath = new Option<string?>("--model_base_path") { Description = "With --in-process: the model folder holding version sub-folders (1/, 2/, ...)." };

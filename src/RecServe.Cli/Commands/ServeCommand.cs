@@ -18,7 +18,7 @@ internal static class ServeCommand
         var configFile = new Option<string?>("--model_config_file") { Description = "JSON config listing several models (name, base_path, model_version_policy, version_labels)." };
         var poll = new Option<double>("--file_system_poll_wait_seconds") { Description = "Seconds between scans for new versions.", DefaultValueFactory = _ => defaults.FileSystemPollWaitSeconds };
         var maxMessage = new Option<int>("--max_message_bytes") { Description = "Largest gRPC message or REST body, in bytes.", DefaultValueFactory = _ => defaults.MaxMessageBytes };
-        var intraOp = new Option<int>("--intra_op_threads") { Description = "ONNX Runtime threads per operator; 0 = one per core.", DefaultValueFactory = _ => 0 };
+        var intraOp = new Option<int>("--intra_op_threads") { Description = "ONNX Runtime threads per operator; 0 = one per CPU this process may use (affinity mask, container quota).", DefaultValueFactory = _ => 0 };
         var interOp = new Option<int>("--inter_op_threads") { Description = "ONNX Runtime threads across operators; 0 = automatic.", DefaultValueFactory = _ => 0 };
 
         var spinning = new Option<bool>("--allow_spinning") { Description = "Let ONNX Runtime's pool threads spin while idle (ONNX Runtime's default; off here, since spinning threads take the cores requests need)." };
@@ -27,6 +27,12 @@ internal static class ServeCommand
             Description = "Handle requests on the socket's I/O thread instead of handing each to the thread pool (Kestrel's " +
                 "UnsafePreferInlineScheduling): fewer thread switches and more throughput on few cores, but a slow request " +
                 "then holds up the other connections served by the same I/O thread.",
+        };
+        var socketBlock = new Option<int>("--socket_block_kib")
+        {
+            Description = "KiB per block that connections read into (one receive reads at most one block): a request of that " +
+                "size arrives in one read and is parsed from one piece; 0 = Kestrel's own 4 KiB blocks.",
+            DefaultValueFactory = _ => defaults.SocketBlockKib,
         };
         var batching = new Option<bool>("--enable_batching") { Description = "Merge concurrent requests into batches (dynamic batching)." };
         var batchingFile = new Option<string?>("--batching_parameters_file") { Description = "Batching knobs: TF-Serving's text format or JSON (max_batch_size, batch_timeout_micros, num_batch_threads, max_enqueued_batches, allowed_batch_sizes)." };
@@ -78,7 +84,7 @@ internal static class ServeCommand
             "  RECSERVE_MODEL_BASE_PATH=/models/dlrm RECSERVE_MODEL_NAME=dlrm recserve serve\n" +
             "  recserve serve --config /etc/recserve/appsettings.json   # {\"RecServe\": {\"rest_api_port\": 9501}}")
         {
-            port, restPort, bind, modelName, basePath, configFile, poll, maxMessage, intraOp, interOp, spinning, inlineIo, batching, batchingFile, maxElements, maxBatchRows, maxStringBytes, maxJsonDepth, maxConcurrent, tlsCert, tlsKey, tlsClientCa, monitoringPort, monitoringBind, adminToken, stateDir, recordWarmup, config, logFormat,
+            port, restPort, bind, modelName, basePath, configFile, poll, maxMessage, intraOp, interOp, spinning, inlineIo, socketBlock, batching, batchingFile, maxElements, maxBatchRows, maxStringBytes, maxJsonDepth, maxConcurrent, tlsCert, tlsKey, tlsClientCa, monitoringPort, monitoringBind, adminToken, stateDir, recordWarmup, config, logFormat,
             device, redisEndpoints, redisPassword, redisTls, redisTimeout, redisOnFailure,
             deltaStreamRedis, deltaStreamPrefix,
         };
@@ -98,6 +104,7 @@ internal static class ServeCommand
                 InterOpThreads = parse.GetValue(interOp),
                 AllowSpinning = parse.GetValue(spinning),
                 InlineIoScheduling = parse.GetValue(inlineIo),
+                SocketBlockKib = parse.GetValue(socketBlock),
                 EnableBatching = parse.GetValue(batching) || !string.IsNullOrEmpty(parse.GetValue(batchingFile)),
                 BatchingParametersFile = parse.GetValue(batchingFile),
                 MaxTensorElements = parse.GetValue(maxElements),

@@ -3,8 +3,20 @@ namespace RecServe.Runtime.Onnx;
 /// <summary>How ONNX Runtime sessions are configured.</summary>
 public sealed record OnnxModelOptions
 {
-    /// <summary>Threads one inference may use inside an operator; 0 lets ONNX Runtime pick (one per core).</summary>
+    /// <summary>
+    /// Threads one inference may use inside an operator; 0 = one per CPU this process may run on
+    /// (<see cref="ResolvedIntraOpThreads"/>).
+    /// </summary>
     public int IntraOpThreads { get; init; }
+
+    /// <summary>
+    /// The intra-op thread count handed to ONNX Runtime: <see cref="IntraOpThreads"/>, or when that is 0 the CPUs this
+    /// process may use (.NET reads the affinity mask and the cgroup quota). Never 0, because ONNX Runtime's own default
+    /// counts every core of the machine and pins a pool thread to each: under <c>taskset</c> or a container's cpuset a
+    /// server limited to core 0 ran its operators on core 1 too (measured: a pool thread pinned to the load
+    /// generator's core), so both servers and in-process figures used cores they were not given.
+    /// </summary>
+    public int ResolvedIntraOpThreads => IntraOpThreads > 0 ? IntraOpThreads : Environment.ProcessorCount;
 
     /// <summary>Threads for running independent operators in parallel; 0 lets ONNX Runtime pick.</summary>
     public int InterOpThreads { get; init; }

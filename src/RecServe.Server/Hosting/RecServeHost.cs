@@ -1,3 +1,4 @@
+using Microsoft.AspNetCore.Connections;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Server.Kestrel.Core;
@@ -31,6 +32,10 @@ public static class RecServeHost
             throw new ArgumentException(
                 "--max_batch_rows, --max_concurrent_requests_per_model and --max_string_tensor_bytes must be 0 or more, --max_tensor_elements and --max_json_depth 1 or more");
         }
+        if (options.SocketBlockKib is < 0 or (> 0 and < 4) or > 1024)
+        {
+            throw new ArgumentException("--socket_block_kib must be 0 (Kestrel's pool) or 4 to 1024");
+        }
         var models = ResolveModels(options);
         var tls = TlsSetup.FromOptions(options);
         var builder = WebApplication.CreateSlimBuilder(args ?? []);
@@ -40,6 +45,13 @@ public static class RecServeHost
         builder.Logging.AddFilter("Microsoft.AspNetCore", LogLevel.Warning);
         builder.Services.Configure<HostOptions>(host => host.ShutdownTimeout = options.ShutdownDrainTimeout);
         builder.WebHost.UseSockets(sockets => sockets.UnsafePreferInlineScheduling = options.InlineIoScheduling);
+        if (options.SocketBlockKib > 0)
+        {
+            // A request is read in as few receives as its size allows (LargeBlockMemoryPool); 256 kept blocks
+            // (16 MiB at 64 KiB) cover the requests of a few hundred busy connections in flight.
+            builder.Services.RemoveAll<IMemoryPoolFactory<byte>>();
+            builder.Services.AddSingleton<IMemoryPoolFactory<byte>>(new LargeBlockMemoryPoolFactory(options.SocketBlockKib * 1024, maxRetainedBlocks: 256));
+        }
         builder.WebHost.ConfigureKestrel(kestrel =>
         {
             // Size limits are enforced per protocol (gRPC's message limit, the REST body reader), each with the

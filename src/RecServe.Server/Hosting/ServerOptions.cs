@@ -48,7 +48,7 @@ public sealed record ServerOptions
     /// <summary>Requests one model may have in flight before more are refused with RESOURCE_EXHAUSTED; 0 for no limit.</summary>
     public int MaxConcurrentRequestsPerModel { get; init; }
 
-    /// <summary>ONNX Runtime threads inside one operator; 0 means one per core.</summary>
+    /// <summary>ONNX Runtime threads inside one operator; 0 means one per CPU this process may use.</summary>
     public int IntraOpThreads { get; init; }
 
     /// <summary>ONNX Runtime threads across operators; 0 lets ONNX Runtime decide.</summary>
@@ -63,6 +63,12 @@ public sealed record ServerOptions
     /// other connections of its I/O thread.
     /// </summary>
     public bool InlineIoScheduling { get; init; }
+
+    /// <summary>
+    /// Size in KiB of the blocks Kestrel's connections read into and write from (<see cref="LargeBlockMemoryPool"/>);
+    /// 0 keeps Kestrel's own pool of 4 KiB blocks.
+    /// </summary>
+    public int SocketBlockKib { get; init; } = 64;
 
     /// <summary>Whether requests are merged into batches (TF-Serving's <c>--enable_batching</c>).</summary>
     public bool EnableBatching { get; init; }
