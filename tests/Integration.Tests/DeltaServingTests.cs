@@ -40,10 +40,14 @@ public sealed class DeltaServingTests : IDisposable
         Assert.NotEqual(before, afterOne);
 
         // Seq 2 is corrupt (one flipped byte), seq 3 valid: 2 is refused whole and 3 must not be applied past the gap.
-        WriteDelta(2, -3f);
-        var bytes = File.ReadAllBytes(DeltaPath(2));
+        // The corrupt file is made aside and moved in whole: written in place, the valid delta it starts as could be
+        // seen and applied by a poll before the byte flips (the likely cause of this test timing out once on a loaded machine).
+        var aside = DeltaPath(2) + ".aside"; // same folder, so the move is a rename; not a .delta name, so never read
+        WriteDelta(2, -3f, aside);
+        var bytes = File.ReadAllBytes(aside);
         bytes[bytes.Length / 2] ^= 0x40;
-        File.WriteAllBytes(DeltaPath(2), bytes);
+        File.WriteAllBytes(aside, bytes);
+        File.Move(aside, DeltaPath(2));
         WriteDelta(3, 11f);
         await ServerProcess.WaitForAsync(async () => await MetricsText.ScrapeAsync(server, Series("recserve_delta_failures_total")) >= 1,
             TimeSpan.FromSeconds(30), "the corrupt delta to be refused");
@@ -91,12 +95,12 @@ public sealed class DeltaServingTests : IDisposable
             TimeSpan.FromSeconds(30), $"delta seq {seq} to be applied");
 
     /// <summary>Delta <paramref name="seq"/>: upserts IdA(0) with every value <paramref name="value"/>, deletes IdB(0).</summary>
-    private void WriteDelta(long seq, float value)
+    private void WriteDelta(long seq, float value, string? path = null)
     {
         Directory.CreateDirectory(Path.Combine(_bundle.VersionPath, "deltas"));
         using var ta = EmbeddingTable.Open(_bundle.TablePath("ta"));
         using var tb = EmbeddingTable.Open(_bundle.TablePath("tb"));
-        using var writer = new DeltaFileWriter(DeltaPath(seq), seq, [DeltaTableSchema.Of(ta), DeltaTableSchema.Of(tb)]);
+        using var writer = new DeltaFileWriter(path ?? DeltaPath(seq), seq, [DeltaTableSchema.Of(ta), DeltaTableSchema.Of(tb)]);
         writer.Upsert(0, TestBundle.IdA(0), Enumerable.Repeat(value, ta.Dim).ToArray());
         writer.Delete(1, TestBundle.IdB(0));
         writer.Complete();

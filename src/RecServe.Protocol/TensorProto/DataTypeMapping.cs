@@ -8,19 +8,29 @@ namespace RecServe.Protocol.TensorProto;
 public static class DataTypeMapping
 {
     /// <summary>The RecServe type for a TensorFlow dtype; INVALID_ARGUMENT for a dtype RecServe does not serve.</summary>
-    public static TensorDataType ToTensorDataType(DataType dtype, string tensorName) => dtype switch
+    public static TensorDataType ToTensorDataType(DataType dtype, string tensorName) =>
+        TryToTensorDataType(dtype, out var type)
+            ? type
+            : throw ServingException.InvalidArgument($"tensor '{tensorName}' has dtype {dtype}, which RecServe does not support");
+
+    /// <summary>The RecServe type for a TensorFlow dtype; false for a dtype RecServe does not serve.</summary>
+    public static bool TryToTensorDataType(DataType dtype, out TensorDataType type)
     {
-        DataType.DtFloat => TensorDataType.Float32,
-        DataType.DtDouble => TensorDataType.Float64,
-        DataType.DtHalf => TensorDataType.Float16,
-        DataType.DtInt8 => TensorDataType.Int8,
-        DataType.DtUint8 => TensorDataType.UInt8,
-        DataType.DtInt32 => TensorDataType.Int32,
-        DataType.DtInt64 => TensorDataType.Int64,
-        DataType.DtBool => TensorDataType.Bool,
-        DataType.DtString => TensorDataType.String,
-        _ => throw ServingException.InvalidArgument($"tensor '{tensorName}' has dtype {dtype}, which RecServe does not support"),
-    };
+        type = dtype switch
+        {
+            DataType.DtFloat => TensorDataType.Float32,
+            DataType.DtDouble => TensorDataType.Float64,
+            DataType.DtHalf => TensorDataType.Float16,
+            DataType.DtInt8 => TensorDataType.Int8,
+            DataType.DtUint8 => TensorDataType.UInt8,
+            DataType.DtInt32 => TensorDataType.Int32,
+            DataType.DtInt64 => TensorDataType.Int64,
+            DataType.DtBool => TensorDataType.Bool,
+            DataType.DtString => TensorDataType.String,
+            _ => TensorDataType.Invalid,
+        };
+        return type != TensorDataType.Invalid;
+    }
 
     /// <summary>The TensorFlow dtype for a RecServe type.</summary>
     public static DataType ToProtoDataType(TensorDataType type) => type switch

@@ -1,4 +1,3 @@
-using Google.Protobuf;
 using Grpc.AspNetCore.Server.Model;
 using Grpc.Core;
 
@@ -10,13 +9,24 @@ namespace RecServe.Server.Grpc;
 /// the invoker (the handler the generated code passes is unused, as in grpc-dotnet's binder).
 /// </summary>
 /// <typeparam name="TService">The service implementation type.</typeparam>
-internal sealed class MalformedMessageBinder<TService>(ServiceMethodProviderContext<TService> context) : ServiceBinderBase
+internal sealed class MalformedMessageBinder<TService>(ServiceMethodProviderContext<TService> context, IEnumerable<IUnaryMethodOverride<TService>> overrides)
+    : ServiceBinderBase
     where TService : class
 {
     /// <inheritdoc />
-    public override void AddMethod<TRequest, TResponse>(Method<TRequest, TResponse> method, UnaryServerMethod<TRequest, TResponse>? handler) =>
-        context.AddUnaryMethod(Guarded(method), Metadata(method.Name),
+    public override void AddMethod<TRequest, TResponse>(Method<TRequest, TResponse> method, UnaryServerMethod<TRequest, TResponse>? handler)
+    {
+        var metadata = Metadata(method.Name);
+        foreach (var methodOverride in overrides)
+        {
+            if (methodOverride.TryAdd(context, method, metadata))
+            {
+                return;
+            }
+        }
+        context.AddUnaryMethod(Guarded(method), metadata,
             Invoker<UnaryServerMethod<TService, TRequest, TResponse>>(method.Name, typeof(TRequest), typeof(ServerCallContext)));
+    }
 
     /// <inheritdoc />
     public override void AddMethod<TRequest, TResponse>(Method<TRequest, TResponse> method, ServerStreamingServerMethod<TRequest, TResponse>? handler) =>
@@ -44,10 +54,9 @@ internal sealed class MalformedMessageBinder<TService>(ServiceMethodProviderCont
             {
                 return inner.ContextualDeserializer(deserializationContext);
             }
-            // Google.Protobuf throws InvalidOperationException for a few malformed inputs (a wrapper field cut short).
-            catch (Exception e) when (e is InvalidProtocolBufferException or InvalidOperationException)
+            catch (Exception e) when (MalformedMessage.Is(e))
             {
-                throw new RpcException(new Status(StatusCode.InvalidArgument, $"malformed {method.FullName} request message: {e.Message}"));
+                throw MalformedMessage.Error(method.FullName, e);
             }
         });
         return new Method<TRequest, TResponse>(method.Type, method.ServiceName, method.Name, marshaller, method.ResponseMarshaller);

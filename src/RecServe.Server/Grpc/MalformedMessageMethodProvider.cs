@@ -11,7 +11,8 @@ namespace RecServe.Server.Grpc;
 /// UNKNOWN "Exception was thrown by handler" and the log records as a server failure.
 /// </summary>
 /// <typeparam name="TService">The service implementation type.</typeparam>
-internal sealed class MalformedMessageMethodProvider<TService> : IServiceMethodProvider<TService>
+/// <param name="overrides">Methods bound their own way (<see cref="IUnaryMethodOverride{TService}"/>).</param>
+internal sealed class MalformedMessageMethodProvider<TService>(IEnumerable<IUnaryMethodOverride<TService>> overrides) : IServiceMethodProvider<TService>
     where TService : class
 {
     /// <inheritdoc />
@@ -23,7 +24,7 @@ internal sealed class MalformedMessageMethodProvider<TService> : IServiceMethodP
             {
                 var bind = attribute.BindType.GetMethods(BindingFlags.Public | BindingFlags.Static).FirstOrDefault(m =>
                     m.Name == attribute.BindMethodName && m.GetParameters() is [{ ParameterType: var binder }, _] && binder == typeof(ServiceBinderBase));
-                bind?.Invoke(null, [new MalformedMessageBinder<TService>(context), null]);
+                bind?.Invoke(null, [new MalformedMessageBinder<TService>(context, overrides), null]);
                 return;
             }
         }

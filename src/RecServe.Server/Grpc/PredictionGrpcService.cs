@@ -1,6 +1,7 @@
 using Grpc.Core;
 using RecServe.Core.Errors;
 using RecServe.Core.Signatures;
+using RecServe.Core.Tensors;
 using RecServe.Protocol.Metadata;
 using RecServe.Protocol.TensorProto;
 using RecServe.Server.Serving;
@@ -12,21 +13,43 @@ namespace RecServe.Server.Grpc;
 public sealed class PredictionGrpcService(PredictionPipeline pipeline, RecServe.Server.Hosting.ServerOptions options) : PredictionService.PredictionServiceBase
 {
     /// <inheritdoc />
-    public override async Task<PredictResponse> Predict(PredictRequest request, ServerCallContext context)
+    public override Task<PredictResponse> Predict(PredictRequest request, ServerCallContext context)
     {
         var (name, version, label) = ModelSpecReader.Read(request.ModelSpec);
+        return PredictAsync(name, version, label, request.ModelSpec.SignatureName, request.OutputFilter, pipeline.InputBuffers.Rent(), request, context);
+    }
+
+    /// <summary>
+    /// Predict as the server binds it (<see cref="WirePredictBinding"/>): a request read from the wire has its inputs
+    /// decoded already; any other is the message <see cref="Predict(PredictRequest, ServerCallContext)"/> takes.
+    /// </summary>
+    public Task<PredictResponse> PredictDecoded(DecodedPredictRequest request, ServerCallContext context)
+    {
+        if (request.Message is { } message)
+        {
+            return Predict(message, context);
+        }
+        var wire = request.Wire!;
+        return PredictAsync(wire.ModelName, wire.Version, wire.VersionLabel, wire.SignatureName, wire.OutputFilter, request.Inputs!, message: null, context);
+    }
+
+    // Runs a request whose inputs are in (or, given its message, are decoded into) kept buffers rented from the pipeline.
+    private async Task<PredictResponse> PredictAsync(string name, long? version, string? label, string signatureName,
+        IReadOnlyList<string> outputFilter, InputTensorBuffers inputs, PredictRequest? message, ServerCallContext context)
+    {
         var scope = pipeline.Metrics.Start(ApiNames.GrpcPredict, name);
-        var inputs = pipeline.InputBuffers.Rent();
         try
         {
             using var handle = pipeline.Lease(name, version, label);
             scope.Version = handle.Version;
 
             // Answer in the encoding the client used: tensor_content in, tensor_content out; typed fields
-            // (what TF-Serving answers and what clients reading float_val expect) otherwise.
-            var allContent = TensorProtoDecoder.DecodeAllInto(request.Inputs, handle.Model.Signature.Inputs, options.MaxTensorElements, inputs);
-            var encoding = request.Inputs.Count > 0 && allContent ? TensorEncoding.TensorContent : TensorEncoding.TypedFields;
-            var prediction = new PredictionRequest(name, version, label, request.ModelSpec.SignatureName, inputs.Inputs, request.OutputFilter);
+            // (what TF-Serving answers and what clients reading float_val expect) otherwise. The wire reader takes
+            // only requests whose inputs all use tensor_content.
+            var allContent = message is null
+                || TensorProtoDecoder.DecodeAllInto(message.Inputs, handle.Model.Signature.Inputs, options.MaxTensorElements, inputs);
+            var encoding = inputs.Count > 0 && allContent ? TensorEncoding.TensorContent : TensorEncoding.TypedFields;
+            var prediction = new PredictionRequest(name, version, label, signatureName, inputs.Inputs, outputFilter);
             using var result = await pipeline.PredictAsync(handle, prediction, context.CancellationToken).ConfigureAwait(false);
             var response = new PredictResponse
             {

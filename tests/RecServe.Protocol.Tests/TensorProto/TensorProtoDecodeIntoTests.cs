@@ -1,4 +1,3 @@
-using System.Runtime.InteropServices;
 using Google.Protobuf;
 using RecServe.Core.Errors;
 using RecServe.Core.Signatures;
@@ -19,19 +18,12 @@ public sealed class TensorProtoDecodeIntoTests
         new("ids", TensorDataType.Int64, [-1, -1]) { Sparse = new SparseIdsSpec("ids", 4) },
     ];
 
-    private static Proto Content<T>(DataType dtype, long[] shape, T[] values) where T : unmanaged => new()
-    {
-        Dtype = dtype,
-        TensorShape = TensorProtoEncoder.EncodeShape(shape),
-        TensorContent = ByteString.CopyFrom(MemoryMarshal.AsBytes<T>(values)),
-    };
-
     private static PredictRequest Request(float first, long firstId)
     {
         var request = new PredictRequest();
-        request.Inputs["dense"] = Content(DataType.DtFloat, [2, 2], [first, 2f, 3f, 4f]);
-        request.Inputs["ids"] = Content(DataType.DtInt64, [3], [firstId, 8L, 9L]);
-        request.Inputs["ids.lengths"] = Content(DataType.DtInt32, [2], [1, 2]);
+        request.Inputs["dense"] = ProtoTensors.Content(DataType.DtFloat, [2, 2], [first, 2f, 3f, 4f]);
+        request.Inputs["ids"] = ProtoTensors.Content(DataType.DtInt64, [3], [firstId, 8L, 9L]);
+        request.Inputs["ids.lengths"] = ProtoTensors.Content(DataType.DtInt32, [2], [1, 2]);
         return request;
     }
 
@@ -81,7 +73,7 @@ public sealed class TensorProtoDecodeIntoTests
     {
         using var buffers = new InputTensorBuffers();
         var wide = new PredictRequest();
-        wide.Inputs["dense"] = Content(DataType.DtFloat, [1, 2], [9f, 9f]);
+        wide.Inputs["dense"] = ProtoTensors.Content(DataType.DtFloat, [1, 2], [9f, 9f]);
         TensorProtoDecoder.DecodeAllInto(wide.Inputs, Signature, TensorProtoDecoder.DefaultMaxElements, buffers);
         var old = buffers.Inputs["dense"];
         buffers.Clear();
@@ -104,7 +96,7 @@ public sealed class TensorProtoDecodeIntoTests
     {
         using var buffers = new InputTensorBuffers();
         var request = Request(1f, 7L);
-        request.Inputs["dense"] = Content(DataType.DtFloat, [2, 2], [1f, 2f, 3f]);
+        request.Inputs["dense"] = ProtoTensors.Content(DataType.DtFloat, [2, 2], [1f, 2f, 3f]);
 
         var error = Assert.Throws<ServingException>(() =>
             TensorProtoDecoder.DecodeAllInto(request.Inputs, Signature, TensorProtoDecoder.DefaultMaxElements, buffers));
