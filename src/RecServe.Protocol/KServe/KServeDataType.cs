@@ -10,7 +10,28 @@ namespace RecServe.Protocol.KServe;
 public static class KServeDataType
 {
     /// <summary>The RecServe type for <paramref name="datatype"/>; INVALID_ARGUMENT naming <paramref name="tensorName"/> otherwise.</summary>
-    public static TensorDataType Parse(string datatype, string tensorName) => datatype switch
+    public static TensorDataType Parse(string datatype, string tensorName) => Lookup(datatype, tensorName);
+
+    /// <summary>The RecServe type a KServe v2 datatype, spelled in UTF-8, names; false for any other spelling.</summary>
+    public static bool TryParse(ReadOnlySpan<byte> datatype, out TensorDataType type)
+    {
+        type = datatype switch
+        {
+            _ when datatype.SequenceEqual("FP32"u8) => TensorDataType.Float32,
+            _ when datatype.SequenceEqual("FP64"u8) => TensorDataType.Float64,
+            _ when datatype.SequenceEqual("FP16"u8) => TensorDataType.Float16,
+            _ when datatype.SequenceEqual("INT8"u8) => TensorDataType.Int8,
+            _ when datatype.SequenceEqual("UINT8"u8) => TensorDataType.UInt8,
+            _ when datatype.SequenceEqual("INT32"u8) => TensorDataType.Int32,
+            _ when datatype.SequenceEqual("INT64"u8) => TensorDataType.Int64,
+            _ when datatype.SequenceEqual("BOOL"u8) => TensorDataType.Bool,
+            _ when datatype.SequenceEqual("BYTES"u8) => TensorDataType.String,
+            _ => TensorDataType.Invalid,
+        };
+        return type != TensorDataType.Invalid;
+    }
+
+    private static TensorDataType Lookup(string datatype, string tensorName) => datatype switch
     {
         "FP32" => TensorDataType.Float32,
         "FP64" => TensorDataType.Float64,

@@ -202,17 +202,8 @@ public static class PredictRequestWireReader
             return false;
         }
         var shapeDims = dims[..Math.Max(rank, 0)];
-        long count = 1;
-        foreach (var dim in shapeDims)
-        {
-            // Within the element limit the product cannot overflow before it is caught: every factor is checked.
-            if (dim > maxElements || (dim != 0 && count > maxElements / dim))
-            {
-                return false;
-            }
-            count *= dim;
-        }
-        if (count > maxElements || count > int.MaxValue || count * type.ElementSize() != content.Length)
+        if (!WireCursor.TryCountElements(shapeDims, Math.Min(maxElements, int.MaxValue), out var count)
+            || count * type.ElementSize() != content.Length)
         {
             return false;
         }

@@ -7,7 +7,7 @@ namespace RecServe.Protocol.TensorProto;
 /// steady stream names the same model and inputs, and a new string for each would be most of what reading the request
 /// allocates. A small table indexed by a hash of the bytes; a race between threads only costs a miss.
 /// </summary>
-internal sealed class Utf8NameCache
+public sealed class Utf8NameCache
 {
     private const int Slots = 64;
     private static readonly UTF8Encoding StrictUtf8 = new(encoderShouldEmitUTF8Identifier: false, throwOnInvalidBytes: true);

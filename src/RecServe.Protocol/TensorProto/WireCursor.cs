@@ -5,13 +5,16 @@ namespace RecServe.Protocol.TensorProto;
 /// rather than throwing when the bytes are cut short or malformed, so that a caller can hand the message to
 /// Google.Protobuf, whose parser words the error the client gets.
 /// </summary>
-internal ref struct WireCursor(ReadOnlySpan<byte> bytes)
+public ref struct WireCursor(ReadOnlySpan<byte> bytes)
 {
     /// <summary>Protobuf's wire types this reader knows (groups are not among them).</summary>
     public const int Varint = 0, Fixed64 = 1, LengthDelimited = 2, Fixed32 = 5;
 
     private readonly ReadOnlySpan<byte> _bytes = bytes;
     private int _position;
+
+    /// <summary>Bytes read so far: where the next field starts.</summary>
+    public readonly int Position => _position;
 
     /// <summary>Whether every byte has been read.</summary>
     public readonly bool AtEnd => _position >= _bytes.Length;
@@ -94,5 +97,23 @@ internal ref struct WireCursor(ReadOnlySpan<byte> bytes)
         }
         _position += count;
         return true;
+    }
+
+    /// <summary>
+    /// The elements of <paramref name="shape"/>; false if a size is negative or the count passes
+    /// <paramref name="limit"/> (checked factor by factor, so the product never overflows first).
+    /// </summary>
+    public static bool TryCountElements(ReadOnlySpan<long> shape, long limit, out long count)
+    {
+        count = 1;
+        foreach (var size in shape)
+        {
+            if (size < 0 || (size != 0 && count > limit / size))
+            {
+                return false;
+            }
+            count *= size;
+        }
+        return count <= limit;
     }
 }

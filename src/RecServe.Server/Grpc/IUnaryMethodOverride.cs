@@ -5,7 +5,7 @@ namespace RecServe.Server.Grpc;
 
 /// <summary>
 /// Binds one unary method of <typeparamref name="TService"/> in place of the generated binding, with a request type
-/// and deserializer of its own (<see cref="WirePredictBinding"/>); <see cref="MalformedMessageBinder{TService}"/> asks
+/// and deserializer of its own (<see cref="WireRequestBinding{TService, TWire, TMessage, TResponse}"/>); <see cref="MalformedMessageBinder{TService}"/> asks
 /// each registered override before it binds a method itself.
 /// </summary>
 /// <typeparam name="TService">The service implementation type.</typeparam>

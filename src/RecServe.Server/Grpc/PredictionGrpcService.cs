@@ -20,10 +20,10 @@ public sealed class PredictionGrpcService(PredictionPipeline pipeline, RecServe.
     }
 
     /// <summary>
-    /// Predict as the server binds it (<see cref="WirePredictBinding"/>): a request read from the wire has its inputs
+    /// Predict as the server binds it (<see cref="WireBindings.Predict"/>): a request read from the wire has its inputs
     /// decoded already; any other is the message <see cref="Predict(PredictRequest, ServerCallContext)"/> takes.
     /// </summary>
-    public Task<PredictResponse> PredictDecoded(DecodedPredictRequest request, ServerCallContext context)
+    public Task<PredictResponse> PredictDecoded(DecodedRequest<WirePredictRequest, PredictRequest> request, ServerCallContext context)
     {
         if (request.Message is { } message)
         {

@@ -115,7 +115,8 @@ public static class RecServeHost
         // Replaces grpc-dotnet's binder so that a malformed request message is INVALID_ARGUMENT, not UNKNOWN.
         builder.Services.RemoveAll(typeof(global::Grpc.AspNetCore.Server.Model.IServiceMethodProvider<>));
         builder.Services.AddSingleton(typeof(global::Grpc.AspNetCore.Server.Model.IServiceMethodProvider<>), typeof(MalformedMessageMethodProvider<>));
-        builder.Services.AddSingleton<IUnaryMethodOverride<PredictionGrpcService>, WirePredictBinding>();
+        builder.Services.AddSingleton(services => WireBindings.Predict(services.GetRequiredService<PredictionPipeline>(), options));
+        builder.Services.AddSingleton(services => WireBindings.ModelInfer(services.GetRequiredService<PredictionPipeline>()));
         builder.Services.AddDashboard();
         builder.Services.AddGrpcHealthChecks().AddCheck<ModelsReadyHealthCheck>("models");
 

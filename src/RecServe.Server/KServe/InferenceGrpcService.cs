@@ -1,5 +1,6 @@
 using Grpc.Core;
 using Inference;
+using RecServe.Core.Tensors;
 using RecServe.Lifecycle;
 using RecServe.Protocol.KServe;
 using RecServe.Server.Serving;
@@ -37,18 +38,38 @@ public sealed class InferenceGrpcService(PredictionPipeline pipeline, ModelManag
         Task.FromResult(_models.GetModelMetadata(request.Name, request.Version));
 
     /// <inheritdoc />
-    public override async Task<ModelInferResponse> ModelInfer(ModelInferRequest request, ServerCallContext context)
+    public override Task<ModelInferResponse> ModelInfer(ModelInferRequest request, ServerCallContext context) =>
+        InferAsync(request.ModelName, request.ModelVersion, request.Id, pipeline.InputBuffers.Rent(), request, context);
+
+    /// <summary>
+    /// ModelInfer as the server binds it (<see cref="Grpc.WireBindings.ModelInfer"/>): a request read from the wire has
+    /// its inputs decoded already; any other is the message <see cref="ModelInfer(ModelInferRequest, ServerCallContext)"/> takes.
+    /// </summary>
+    public Task<ModelInferResponse> ModelInferDecoded(Grpc.DecodedRequest<WireInferRequest, ModelInferRequest> request, ServerCallContext context)
     {
-        KServeModels.RequireName(request.ModelName);
-        var version = KServeVersion.Parse(request.ModelVersion);
-        using var handle = pipeline.Lease(request.ModelName, version, null);
-        var inputs = pipeline.InputBuffers.Rent();
+        if (request.Message is { } message)
+        {
+            return ModelInfer(message, context);
+        }
+        var wire = request.Wire!;
+        return InferAsync(wire.ModelName, wire.ModelVersion, wire.Id, request.Inputs!, message: null, context, wire.OutputNames);
+    }
+
+    // Runs a request whose inputs are in (or, given its message, are decoded into) kept buffers rented from the pipeline.
+    private async Task<ModelInferResponse> InferAsync(string modelName, string modelVersion, string id, InputTensorBuffers inputs,
+        ModelInferRequest? message, ServerCallContext context, IReadOnlyList<string>? outputNames = null)
+    {
         try
         {
-            var raw = InferRequestDecoder.DecodeInto(request, inputs);
-            var prediction = new PredictionRequest(request.ModelName, version, null, null, inputs.Inputs, InferRequestDecoder.OutputNames(request));
+            KServeModels.RequireName(modelName);
+            var version = KServeVersion.Parse(modelVersion);
+            using var handle = pipeline.Lease(modelName, version, null);
+            // The wire reader takes only requests whose inputs all come in raw_input_contents.
+            var raw = message is null || InferRequestDecoder.DecodeInto(message, inputs);
+            var prediction = new PredictionRequest(modelName, version, null, null, inputs.Inputs,
+                outputNames ?? InferRequestDecoder.OutputNames(message!));
             using var result = await pipeline.PredictAsync(handle, prediction, context.CancellationToken).ConfigureAwait(false);
-            return InferResponseEncoder.Encode(request.ModelName, result.Version, request.Id, result.Outputs.Items, raw);
+            return InferResponseEncoder.Encode(modelName, result.Version, id, result.Outputs.Items, raw);
         }
         finally
         {
