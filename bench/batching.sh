@@ -43,7 +43,7 @@ run() { # run <name> <serve flags...>
   echo "== $name"
   taskset -c "$load_cpus" "${recserve[@]}" bench --api grpc --target "127.0.0.1:$grpc" --model "$model" --batch 1 \
     --concurrency "${CONCURRENCY:-64}" --connections "${CONNECTIONS:-8}" --warmup "${WARMUP:-10}" --duration "${DURATION:-15}" \
-    "${ids[@]}" "${bench_extra[@]}" --json "$out/$name.json" | tail -n 3
+    "${ids[@]}" "${bench_extra[@]}" --server-pid "$server_pid" --json "$out/$name.json" | tail -n 4
   kill "$server_pid"; wait "$server_pid" 2>/dev/null || true; server_pid=
 }
 run batching-off
@@ -53,5 +53,6 @@ import json, sys
 off, on = (json.load(open(f"{sys.argv[1]}/{n}.json")) for n in ("batching-off", "batching-on"))
 print(f"batching on / off throughput: {on['requests_per_s'] / off['requests_per_s']:.2f}x "
       f"({on['requests_per_s']:.0f} vs {off['requests_per_s']:.0f} req/s); "
-      f"p99 on {on['latency_ms']['p99']:.2f} ms, off {off['latency_ms']['p99']:.2f} ms")
+      f"p99 on {on['latency_ms']['p99']:.2f} ms, off {off['latency_ms']['p99']:.2f} ms; "
+      f"server CPU per request on {on.get('cpu_us_per_request') or 0:.0f} us, off {off.get('cpu_us_per_request') or 0:.0f} us")
 PY

@@ -61,7 +61,7 @@ bench() { # bench <name> <flags...>; also prints how many cores the server kept 
   local sampler=$!
   local TIMEFORMAT="load generator cpu %U user + %S sys seconds in %R s"
   time (taskset -c "$load_cpus" "${recserve[@]}" bench --model "$model" --id-max "$ids" --warmup "$warmup" --duration "$duration" \
-    "${bench_extra[@]}" --json "$out/$name.json" "$@" | tail -n 4)
+    "${bench_extra[@]}" --server-pid "$server_pid" --json "$out/$name.json" "$@" | tail -n 4)
   kill "$sampler" 2>/dev/null; wait "$sampler" 2>/dev/null || true
   awk '{ printf "server cpu: busiest second %.1f cores\n", $1 / $2 }' "$out/.peak"; rm -f "$out/.peak"
 }
@@ -78,6 +78,18 @@ kill "$server_pid"; wait "$server_pid" 2>/dev/null || true
 echo "== in-process"
 taskset -c "$server_cpus" "${recserve[@]}" bench --in-process --model_base_path "$model_dir" --model "$model" --id-max "$ids" \
   --batch "$batch" --concurrency "$concurrency" --warmup "$warmup" --duration "$duration" "${engine[@]}" "${bench_extra[@]}" --json "$out/in-process.json" | tail -n 4
+# Both ratios: throughput, and CPU time per request (the one that holds when other work shares the machine).
+python3 - "$out" "${apis[@]}" <<'PY'
+import json, sys
+out, apis = sys.argv[1], dict.fromkeys(sys.argv[2:])
+ref = json.load(open(f"{out}/in-process.json"))
+for api in apis:
+    run = json.load(open(f"{out}/{api}.json"))
+    cpu = run.get("cpu_us_per_request")
+    cpu_ratio = f"{ref['cpu_us_per_request'] / cpu:.2f}x" if cpu and ref.get("cpu_us_per_request") else "n/a"
+    print(f"{api}: {run['requests_per_s'] / ref['requests_per_s']:.2f}x in-process throughput, "
+          f"{cpu_ratio} its CPU per request ({cpu or 0:.0f} vs {ref.get('cpu_us_per_request') or 0:.0f} us)")
+PY
 [ "${BATCHING:-1}" = 1 ] || exit 0
 
 # 2. Batch-1 requests from 64 clients, batching off and on.

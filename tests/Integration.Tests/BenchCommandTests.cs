@@ -28,6 +28,19 @@ public sealed class BenchCommandTests : IAsyncLifetime
         Assert.Equal(0, report.GetProperty("errors").GetInt64());
         Assert.Equal(16 * report.GetProperty("requests").GetInt64(), report.GetProperty("rows").GetInt64());
         Assert.True(report.GetProperty("latency_ms").GetProperty("p50").GetDouble() > 0);
+        Assert.Equal(JsonValueKind.Null, report.GetProperty("cpu_us_per_request").ValueKind); // no --server-pid given
+    }
+
+    [Fact]
+    public async Task GivenTheServersPidBenchReportsItsCpuTimePerRequest()
+    {
+        var report = await RunBenchAsync(
+            "--api", "grpc", "--target", $"127.0.0.1:{_server.GrpcPort}", "--model", "dlrm",
+            "--batch", "16", "--concurrency", "2", "--warmup", "0.5", "--duration", "2", "--server-pid", $"{_server.ProcessId}");
+
+        Assert.Equal($"pid {_server.ProcessId}", report.GetProperty("cpu_process").GetString());
+        // A request of 16 rows costs the server tens of microseconds at least and not a whole second.
+        Assert.InRange(report.GetProperty("cpu_us_per_request").GetDouble(), 1, 1e6);
     }
 
     [Fact]
@@ -53,6 +66,8 @@ public sealed class BenchCommandTests : IAsyncLifetime
         Assert.Equal("dlrm", report.GetProperty("model").GetString());
         Assert.True(report.GetProperty("requests").GetInt64() > 0);
         Assert.Equal(0, report.GetProperty("errors").GetInt64());
+        Assert.Equal("in-process", report.GetProperty("cpu_process").GetString());
+        Assert.InRange(report.GetProperty("cpu_us_per_request").GetDouble(), 1, 1e6);
     }
 
     [Fact]

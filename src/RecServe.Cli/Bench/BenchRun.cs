@@ -23,6 +23,7 @@ internal static class BenchRun
         var recorder = new BenchRecorder();
         var driver = new LoadDriver(target, pool.Rows, settings.Load, recorder);
         var window = LoadWindow.StartingNow(settings.Load.Warmup, settings.Load.Duration);
+        var cpu = CpuMeter.Start(settings.Target.Api == BenchApi.InProcess ? Environment.ProcessId : settings.ServerProcessId, window);
         using var log = settings.IntervalLogPath is null ? null : new IntervalLog(settings.IntervalLogPath, settings.IntervalSeconds);
         var reporter = new ProgressReporter(recorder, () => driver.InFlight, window, progress, log);
         using var stopProgress = new CancellationTokenSource();
@@ -38,7 +39,14 @@ internal static class BenchRun
             await reporting.ConfigureAwait(false);
             reporter.Finish();
         }
-        return BenchReport.Create(settings, target.Description, pool.Rows, window, stoppedAt, recorder);
+        var cpuSeconds = cpu is null ? null : await cpu.StopAsync().ConfigureAwait(false);
+        return BenchReport.Create(settings, target.Description, pool.Rows, window, stoppedAt, recorder) with
+        {
+            CpuProcess = cpu?.Process,
+            CpuMicrosecondsPerRequest = cpuSeconds is { } seconds && recorder.Succeeded + recorder.Failed > 0
+                ? seconds * 1e6 / (recorder.Succeeded + recorder.Failed)
+                : null,
+        };
     }
 
     // In process, every closed-loop worker blocks a pool thread inside Predict; without enough threads the pool's

@@ -24,4 +24,10 @@ internal sealed record BenchSettings
 
     /// <summary>Length of one <see cref="IntervalLogPath"/> line's period.</summary>
     public double IntervalSeconds { get; init; } = 60;
+
+    /// <summary>
+    /// The server process whose CPU time per request to report (<c>--server-pid</c>); in process, this process is
+    /// metered without being asked.
+    /// </summary>
+    public int? ServerProcessId { get; init; }
 }

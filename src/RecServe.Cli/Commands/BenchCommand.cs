@@ -53,6 +53,11 @@ internal static class BenchCommand
         var duration = new Option<double>("--duration") { Description = "Measured seconds.", DefaultValueFactory = _ => loadDefaults.Duration.TotalSeconds };
         var count = new Option<long>("--count") { Description = "Stop after this many measured requests; 0 = no limit.", DefaultValueFactory = _ => loadDefaults.MaxRequests };
         var json = new Option<string?>("--json") { Description = "Also write the results to this file as JSON." };
+        var serverPid = new Option<int?>("--server-pid")
+        {
+            Description = "Process id of the server under load: report its CPU time per measured request (Linux), the figure " +
+                "that holds on a busy machine. --in-process reports this process's own.",
+        };
 
         var command = new Command("bench",
             "Load-test a model server (RecServe, TF-Serving, KServe v2 / Triton) or the model in process, and report\n" +
@@ -66,7 +71,7 @@ internal static class BenchCommand
         {
             api, target, model, version, inProcess, basePath, intraOp, interOp, spinning, connections, timeout,
             batch, bag, pool, zipf, idSpace, idMax, seed, requests,
-            concurrency, rate, maxInFlight, warmup, duration, count, json, intervalLog, intervalSeconds,
+            concurrency, rate, maxInFlight, warmup, duration, count, json, serverPid, intervalLog, intervalSeconds,
         };
         command.Subcommands.Add(UpdateBenchCommand.Create());
         command.SetAction(async (parse, cancellationToken) =>
@@ -108,6 +113,7 @@ internal static class BenchCommand
                         MaxRequests = parse.GetValue(count) >= 0 ? parse.GetValue(count) : throw new ArgumentException("--count must be 0 or more"),
                     },
                     JsonPath = parse.GetValue(json),
+                    ServerProcessId = parse.GetValue(serverPid),
                     IntervalLogPath = parse.GetValue(intervalLog),
                     IntervalSeconds = parse.GetValue(intervalSeconds),
                 };

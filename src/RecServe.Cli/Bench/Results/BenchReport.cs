@@ -68,6 +68,12 @@ internal sealed record BenchReport
     /// <summary>Latency of successful requests.</summary>
     public LatencySummary Latency { get; init; }
 
+    /// <summary>The process whose CPU time was metered ("in-process" or "pid N"), or null.</summary>
+    public string? CpuProcess { get; init; }
+
+    /// <summary>That process's CPU microseconds per measured request (answered or failed), or null.</summary>
+    public double? CpuMicrosecondsPerRequest { get; init; }
+
     /// <summary>Builds the report once the run is over and the last interval has been taken.</summary>
     public static BenchReport Create(BenchSettings settings, string target, int[] rows, LoadWindow window, long stoppedAt, BenchRecorder recorder)
     {

@@ -27,6 +27,10 @@ internal static class ReportConsoleTable
             ? string.Create(c, $"[green]{report.Requests} ok[/], [red]{report.Errors} failed[/]")
             : string.Create(c, $"[green]{report.Requests} ok[/], 0 failed"));
         run.AddRow("throughput", string.Create(c, $"[bold]{report.RequestsPerSecond:0.0} req/s[/], {report.RowsPerSecond:0} rows/s"));
+        if (report.CpuMicrosecondsPerRequest is { } cpu)
+        {
+            run.AddRow("cpu", Markup.Escape(string.Create(c, $"{cpu:0.0} µs per request ({report.CpuProcess})")));
+        }
         if (report.Rate is not null)
         {
             run.AddRow("dropped / late", string.Create(c, $"{report.Dropped} / {report.Late}"));

@@ -42,6 +42,16 @@ internal static class ReportJson
         w.WriteNumber("late", report.Late);
         w.WriteNumber("requests_per_s", report.RequestsPerSecond);
         w.WriteNumber("rows_per_s", report.RowsPerSecond);
+        if (report.CpuMicrosecondsPerRequest is { } cpu)
+        {
+            w.WriteString("cpu_process", report.CpuProcess);
+            w.WriteNumber("cpu_us_per_request", cpu);
+        }
+        else
+        {
+            w.WriteNull("cpu_process");
+            w.WriteNull("cpu_us_per_request");
+        }
         w.WriteStartObject("latency_ms");
         w.WriteNumber("p50", report.Latency.P50);
         w.WriteNumber("p90", report.Latency.P90);

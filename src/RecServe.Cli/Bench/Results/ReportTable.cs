@@ -18,6 +18,10 @@ internal static class ReportTable
         Row(output, "time", string.Create(c, $"warm-up {report.WarmupSeconds:0.##} s, measured {report.ElapsedSeconds:0.00} s"));
         Row(output, "requests", string.Create(c, $"{report.Requests} ok, {report.Errors} failed"));
         Row(output, "throughput", string.Create(c, $"{report.RequestsPerSecond:0.0} req/s, {report.RowsPerSecond:0} rows/s"));
+        if (report.CpuMicrosecondsPerRequest is { } cpu)
+        {
+            Row(output, "cpu", string.Create(c, $"{cpu:0.0} µs per request ({report.CpuProcess})"));
+        }
         var l = report.Latency;
         Row(output, "latency ms", string.Create(c,
             $"p50 {l.P50:0.000}  p90 {l.P90:0.000}  p99 {l.P99:0.000}  p99.9 {l.P999:0.000}  max {l.Max:0.000}  mean {l.Mean:0.000}"));
