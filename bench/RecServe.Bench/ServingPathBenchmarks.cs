@@ -248,11 +248,18 @@ public class ServingPathBenchmarks
     [Benchmark]
     public int KServeRestReadPredictWrite()
     {
-        using var request = _kserveJsonReader.Read(_kserveJsonBody);
-        using var outputs = _model.Predict(request.Inputs, request.OutputNames);
-        _jsonAnswer.ResetWrittenCount();
-        InferJsonResponseWriter.Write(_jsonAnswer, "dlrm", 1, request.Id, outputs.Items);
-        return _jsonAnswer.WrittenCount;
+        try
+        {
+            var header = _kserveJsonReader.ReadInto(_kserveJsonBody, _model.Signature, _buffers);
+            using var outputs = _model.Predict(_buffers.Inputs, header.OutputNames);
+            _jsonAnswer.ResetWrittenCount();
+            InferJsonResponseWriter.Write(_jsonAnswer, "dlrm", 1, header.EscapedId, header.IdUtf8(_kserveJsonBody), outputs.Items);
+            return _jsonAnswer.WrittenCount;
+        }
+        finally
+        {
+            _buffers.Clear();
+        }
     }
 
     /// <summary>(c) Only the model call, on inputs decoded once.</summary>
