@@ -43,8 +43,10 @@ public static class InferJsonResponseWriter
                 writer.WriteString("id"u8, idUtf8);
             }
             writer.WriteStartArray("outputs"u8);
-            foreach (var (name, tensor) in outputs)
+            // By index: a foreach over the interface would box the list's enumerator.
+            for (var i = 0; i < outputs.Count; i++)
             {
+                var (name, tensor) = outputs[i];
                 writer.WriteStartObject();
                 writer.WriteString("name"u8, name);
                 writer.WriteString("datatype"u8, KServeDataType.Name(tensor.DataType));

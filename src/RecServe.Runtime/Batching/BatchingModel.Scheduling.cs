@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using RecServe.Core.Errors;
+using RecServe.Core.Lifetime;
 using RecServe.Core.Signatures;
 using RecServe.Core.Tensors;
 
@@ -23,7 +24,9 @@ public sealed partial class BatchingModel
                 holdingSlot = true;
                 var first = carried ?? await reader.ReadAsync(_stopping.Token).ConfigureAwait(false);
                 carried = null;
-                var batch = new List<BatchItem> { first };
+                var pending = _batches.Rent();
+                var batch = pending.Items;
+                batch.Add(first);
                 var rows = first.Rows;
                 var deadline = first.EnqueuedAt + (long)(timeout.TotalSeconds * Stopwatch.Frequency);
                 while (rows < _options.MaxBatchSize)
@@ -46,7 +49,7 @@ public sealed partial class BatchingModel
                     rows += next.Rows;
                 }
                 holdingSlot = false;
-                _ = Task.Run(() => RunBatch(batch));
+                ThreadPool.UnsafeQueueUserWorkItem(pending, preferLocal: false);
             }
         }
         catch (OperationCanceledException)
@@ -60,7 +63,11 @@ public sealed partial class BatchingModel
             // A slot taken for a batch that never formed: give it back so Dispose's drain does not wait for it.
             _slots.Release();
         }
-        carried?.Completion.TrySetException(new ServingException(ServingErrorCode.Unavailable, "the model unloaded before the request ran"));
+        if (carried is not null)
+        {
+            carried.TrySetException(new ServingException(ServingErrorCode.Unavailable, "the model unloaded before the request ran"));
+            carried.Release();
+        }
     }
 
     private async ValueTask<bool> WaitForMoreAsync(System.Threading.Channels.ChannelReader<BatchItem> reader, TimeSpan remaining)
@@ -90,33 +97,26 @@ public sealed partial class BatchingModel
         return true;
     }
 
-    private void RunBatch(List<BatchItem> batch)
+    // Runs on a thread-pool thread; the batch's items are released (and the batch returned) by the caller.
+    private void RunBatch(List<BatchItem> batch, List<BatchItem> live)
     {
-        try
+        long dequeued = 0;
+        foreach (var item in batch)
         {
-            var live = new List<BatchItem>(batch.Count);
-            long dequeued = 0;
-            foreach (var item in batch)
+            dequeued += item.Rows;
+            _observer?.OnQueueWait(SecondsSince(item.EnqueuedAt));
+            // Completed already means its deadline passed or its client left while it queued: drop it.
+            if (!item.IsCompleted)
             {
-                dequeued += item.Rows;
-                _observer?.OnQueueWait(SecondsSince(item.EnqueuedAt));
-                // Completed already means its deadline passed or its client left while it queued: drop it.
-                if (!item.Completion.Task.IsCompleted)
-                {
-                    live.Add(item);
-                }
-            }
-            // Not inside the ?. call: its argument would go unevaluated without an observer.
-            var depth = Interlocked.Add(ref _queuedRows, -dequeued);
-            _observer?.OnQueueDepth(depth);
-            if (live.Count > 0)
-            {
-                Execute(live);
+                live.Add(item);
             }
         }
-        finally
+        // Not inside the ?. call: its argument would go unevaluated without an observer.
+        var depth = Interlocked.Add(ref _queuedRows, -dequeued);
+        _observer?.OnQueueDepth(depth);
+        if (live.Count > 0)
         {
-            _slots.Release();
+            Execute(live);
         }
     }
 
@@ -135,7 +135,7 @@ public sealed partial class BatchingModel
             {
                 var only = items[0];
                 var result = _inner.Predict(only.Inputs, only.OutputFilter);
-                if (!only.Completion.TrySetResult(result))
+                if (!only.TrySetResult(result))
                 {
                     result.Dispose();
                 }
@@ -143,7 +143,7 @@ public sealed partial class BatchingModel
             }
             using var merged = MergeInputs(items, padded);
             using var outputs = _inner.Predict(merged.Inputs, []);
-            SplitOutputs(items, outputs, padded);
+            SplitOutputs(items, outputs, padded, _results);
         }
         catch (ServingException e) when (items.Count > 1 && e.Code == ServingErrorCode.Unavailable)
         {
@@ -151,7 +151,7 @@ public sealed partial class BatchingModel
             // would only wait out its timeout once per request. The whole batch gets the error.
             foreach (var item in items)
             {
-                item.Completion.TrySetException(e);
+                item.TrySetException(e);
             }
         }
         catch (Exception) when (items.Count > 1)
@@ -162,7 +162,7 @@ public sealed partial class BatchingModel
         }
         catch (Exception e)
         {
-            items[0].Completion.TrySetException(e);
+            items[0].TrySetException(e);
         }
         finally
         {
@@ -177,14 +177,14 @@ public sealed partial class BatchingModel
             try
             {
                 var result = _inner.Predict(item.Inputs, item.OutputFilter);
-                if (!item.Completion.TrySetResult(result))
+                if (!item.TrySetResult(result))
                 {
                     result.Dispose();
                 }
             }
             catch (Exception e)
             {
-                item.Completion.TrySetException(e);
+                item.TrySetException(e);
             }
         }
     }
@@ -225,36 +225,48 @@ public sealed partial class BatchingModel
         return merged;
     }
 
-    private static void SplitOutputs(List<BatchItem> items, TensorSet outputs, int paddedRows)
+    private static void SplitOutputs(List<BatchItem> items, TensorSet outputs, int paddedRows, ScratchPool<SplitResult> results)
     {
-        foreach (var output in outputs.Items)
+        var anyStrings = false;
+        // By index: a foreach over the interface would box the list's enumerator.
+        for (var i = 0; i < outputs.Items.Count; i++)
         {
+            var output = outputs.Items[i];
             if (output.Tensor.Shape.Length == 0 || output.Tensor.Shape[0] != paddedRows)
             {
                 throw new ServingException(ServingErrorCode.Internal,
                     $"output '{output.Name}' has shape {TensorShape.Format(output.Tensor.Shape)}, which does not keep the batch dimension of {paddedRows} rows; serve this model without batching");
             }
+            anyStrings |= output.Tensor.DataType == TensorDataType.String;
         }
         long offset = 0;
         foreach (var item in items)
         {
-            var result = new TensorSet(outputs.Items.Count);
-            foreach (var output in outputs.Items)
-            {
-                if (Wanted(item.OutputFilter, output.Name))
-                {
-                    result.Add(output.Name, TensorRows.Slice(output.Tensor, offset, item.Rows));
-                }
-            }
+            var result = anyStrings ? SliceOutputs(outputs, offset, item) : results.Rent().Fill(outputs, offset, item.Rows, item.OutputFilter);
             offset += item.Rows;
-            if (!item.Completion.TrySetResult(result))
+            if (!item.TrySetResult(result))
             {
                 result.Dispose();
             }
         }
     }
 
-    private static bool Wanted(IReadOnlyList<string> filter, string name)
+    // String outputs are not kept between requests: each request gets new tensors.
+    private static TensorSet SliceOutputs(TensorSet outputs, long offset, BatchItem item)
+    {
+        var result = new TensorSet(outputs.Items.Count);
+        foreach (var output in outputs.Items)
+        {
+            if (Wanted(item.OutputFilter, output.Name))
+            {
+                result.Add(output.Name, TensorRows.Slice(output.Tensor, offset, item.Rows));
+            }
+        }
+        return result;
+    }
+
+    /// <summary>Whether <paramref name="filter"/> (empty: every output) asks for the output <paramref name="name"/>.</summary>
+    internal static bool Wanted(IReadOnlyList<string> filter, string name)
     {
         if (filter.Count == 0)
         {

@@ -1,0 +1,107 @@
+using RecServe.Core.Errors;
+using RecServe.Core.Tensors;
+using RecServe.Runtime.Batching;
+
+namespace RecServe.Runtime.Tests.Batching;
+
+/// <summary>
+/// The batcher keeps its queue items and the result sets it splits into between requests: each request still gets its
+/// own rows, a result the caller still holds is never overwritten, and a cancelled request's item is not reused while
+/// it sits in the queue.
+/// </summary>
+public sealed class BatchingReuseTests
+{
+    private static Dictionary<string, Tensor> Row(float value) =>
+        new() { ["x"] = Tensor.FromValues<float>(TensorDataType.Float32, [1, 2], [value, value + 0.5f]) };
+
+    private static float[] Doubled(float value) => [value * 2, (value + 0.5f) * 2];
+
+    private static BatchingModel Batcher(FakeBatchModel fake) =>
+        new(fake, new BatchingOptions { MaxBatchSize = 4, NumBatchThreads = 1, BatchTimeoutMicros = 10_000_000 });
+
+    // Four batch-1 requests fill one batch of 4, which runs as soon as the last is queued.
+    private static async Task<TensorSet[]> RoundAsync(BatchingModel model, int round)
+    {
+        var tasks = new Task<TensorSet>[4];
+        for (var r = 0; r < tasks.Length; r++)
+        {
+            tasks[r] = model.PredictAsync(Row(10 * round + r), [], CancellationToken.None).AsTask();
+        }
+        return await Task.WhenAll(tasks).WaitAsync(TimeSpan.FromSeconds(10));
+    }
+
+    [Fact]
+    public async Task ResultSetsComeBackForLaterRequestsAndEachRequestGetsItsOwnRows()
+    {
+        var fake = new FakeBatchModel();
+        using var model = Batcher(fake);
+        var earlierSets = new List<TensorSet>();
+        for (var round = 0; round < 5; round++)
+        {
+            var results = await RoundAsync(model, round);
+            for (var r = 0; r < results.Length; r++)
+            {
+                Assert.Equal(Doubled(10 * round + r), results[r].Find("y")!.AsSpan<float>().ToArray());
+                Assert.Equal([4L], results[r].Find("rows")!.AsSpan<long>().ToArray());
+                if (round > 0)
+                {
+                    // Every set of the last round went back to the pool, which has room for them all.
+                    Assert.Contains(results[r], earlierSets);
+                }
+            }
+            earlierSets.Clear();
+            foreach (var result in results)
+            {
+                earlierSets.Add(result);
+                result.Dispose();
+            }
+        }
+        Assert.All(fake.BatchRows, rows => Assert.Equal(4L, rows));
+    }
+
+    [Fact]
+    public async Task AResultTheCallerStillHoldsIsNotOverwrittenByLaterRequests()
+    {
+        var fake = new FakeBatchModel();
+        using var model = Batcher(fake);
+        var kept = await RoundAsync(model, 1);
+        for (var round = 2; round < 5; round++)
+        {
+            foreach (var result in await RoundAsync(model, round))
+            {
+                result.Dispose();
+            }
+        }
+
+        for (var r = 0; r < kept.Length; r++)
+        {
+            Assert.Equal(Doubled(10 + r), kept[r].Find("y")!.AsSpan<float>().ToArray());
+            kept[r].Dispose();
+        }
+    }
+
+    [Fact]
+    public async Task ACancelledRequestStillQueuedKeepsItsItemFromTheNextRequest()
+    {
+        var fake = new FakeBatchModel(holdFirst: true);
+        using var model = new BatchingModel(fake, new BatchingOptions { MaxBatchSize = 8, NumBatchThreads = 1, BatchTimeoutMicros = 0 });
+        var running = model.PredictAsync(Row(1), [], CancellationToken.None).AsTask();
+        await fake.FirstCallEntered.Task.WaitAsync(TimeSpan.FromSeconds(10));
+        using var deadline = new CancellationTokenSource();
+        var cancelled = model.PredictAsync(Row(42), [], deadline.Token).AsTask();
+        deadline.Cancel();
+        // The caller has its error (so its hold on the item ended) while the item is still in the queue.
+        var error = await Assert.ThrowsAsync<ServingException>(() => cancelled);
+        Assert.Equal(ServingErrorCode.DeadlineExceeded, error.Code);
+
+        var next = model.PredictAsync(Row(7), [], CancellationToken.None).AsTask();
+        fake.Release();
+        await Task.WhenAll(running, next).WaitAsync(TimeSpan.FromSeconds(10));
+
+        using var nextResult = await next;
+        Assert.Equal(Doubled(7), nextResult.Find("y")!.AsSpan<float>().ToArray());
+        // Had the queued item been handed to the next request, the batch would hold that request twice.
+        Assert.Equal([1L, 1L], fake.BatchRows);
+        Assert.DoesNotContain(fake.BatchInputs, input => input.Contains(42f));
+    }
+}
