@@ -1,4 +1,5 @@
 using RecServe.Core.Lifetime;
+using RecServe.Core.Tensors;
 
 namespace RecServe.Runtime.Batching;
 
@@ -9,7 +10,7 @@ public sealed partial class BatchingModel
     /// batch with its lists. Running it releases its items, so they can serve other requests once their callers have
     /// their results too.
     /// </summary>
-    private sealed class PendingBatch(BatchingModel model, ScratchPool<PendingBatch> pool) : IThreadPoolWorkItem
+    private sealed class PendingBatch(BatchingModel model, ScratchPool<PendingBatch> pool) : IThreadPoolWorkItem, IDisposable
     {
         /// <summary>The requests in queue order.</summary>
         public List<BatchItem> Items { get; } = [];
@@ -17,11 +18,14 @@ public sealed partial class BatchingModel
         // The items still wanted when the batch runs.
         private readonly List<BatchItem> _live = [];
 
+        // The merged inputs, in tensors kept for the next batch of the same shapes.
+        private readonly InputTensorBuffers _merged = new();
+
         public void Execute()
         {
             try
             {
-                model.RunBatch(Items, _live);
+                model.RunBatch(Items, _live, _merged);
             }
             catch (Exception e)
             {
@@ -44,5 +48,8 @@ public sealed partial class BatchingModel
                 model._slots.Release();
             }
         }
+
+        /// <summary>Returns the merged inputs' buffers (the pool is full or closed).</summary>
+        public void Dispose() => _merged.Dispose();
     }
 }

@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using System.Runtime.CompilerServices;
 using RecServe.Core.Errors;
 using RecServe.Core.Lifetime;
 using RecServe.Core.Signatures;
@@ -22,7 +23,9 @@ public sealed partial class BatchingModel
             {
                 await _slots.WaitAsync(_stopping.Token).ConfigureAwait(false);
                 holdingSlot = true;
-                var first = carried ?? await reader.ReadAsync(_stopping.Token).ConfigureAwait(false);
+                // No token: a cancellable read allocates each time it waits, and Dispose ends the read anyway by
+                // completing the channel (ChannelClosedException).
+                var first = carried ?? await reader.ReadAsync().ConfigureAwait(false);
                 carried = null;
                 var pending = _batches.Rent();
                 var batch = pending.Items;
@@ -70,15 +73,23 @@ public sealed partial class BatchingModel
         }
     }
 
+    // A pooled state machine and a kept timer: a batch may wait several times before it fills. No stopping token
+    // either: Dispose completes the channel first, which ends the wait with false, and the batch formed so far runs.
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
     private async ValueTask<bool> WaitForMoreAsync(System.Threading.Channels.ChannelReader<BatchItem> reader, TimeSpan remaining)
     {
-        using var wait = CancellationTokenSource.CreateLinkedTokenSource(_stopping.Token);
-        wait.CancelAfter(remaining);
+        // A timer that has not fired resets; one that fired (the last wait timed out) is replaced.
+        if (_waitTimer is null || !_waitTimer.TryReset())
+        {
+            _waitTimer?.Dispose();
+            _waitTimer = new CancellationTokenSource();
+        }
+        _waitTimer.CancelAfter(remaining);
         try
         {
-            return await reader.WaitToReadAsync(wait.Token).ConfigureAwait(false);
+            return await reader.WaitToReadAsync(_waitTimer.Token).ConfigureAwait(false);
         }
-        catch (OperationCanceledException) when (!_stopping.IsCancellationRequested)
+        catch (OperationCanceledException)
         {
             return false;
         }
@@ -98,7 +109,7 @@ public sealed partial class BatchingModel
     }
 
     // Runs on a thread-pool thread; the batch's items are released (and the batch returned) by the caller.
-    private void RunBatch(List<BatchItem> batch, List<BatchItem> live)
+    private void RunBatch(List<BatchItem> batch, List<BatchItem> live, InputTensorBuffers merged)
     {
         long dequeued = 0;
         foreach (var item in batch)
@@ -116,11 +127,11 @@ public sealed partial class BatchingModel
         _observer?.OnQueueDepth(depth);
         if (live.Count > 0)
         {
-            Execute(live);
+            Execute(live, merged);
         }
     }
 
-    private void Execute(List<BatchItem> items)
+    private void Execute(List<BatchItem> items, InputTensorBuffers merged)
     {
         var rows = 0;
         foreach (var item in items)
@@ -141,7 +152,7 @@ public sealed partial class BatchingModel
                 }
                 return;
             }
-            using var merged = MergeInputs(items, padded);
+            MergeInputs(items, padded, merged);
             using var outputs = _inner.Predict(merged.Inputs, []);
             SplitOutputs(items, outputs, padded, _results);
         }
@@ -166,6 +177,7 @@ public sealed partial class BatchingModel
         }
         finally
         {
+            merged.Clear();
             _observer?.OnBatch(rows, padded, items.Count, SecondsSince(started));
         }
     }
@@ -189,40 +201,41 @@ public sealed partial class BatchingModel
         }
     }
 
-    private sealed class MergedInputs : IDisposable
+    // Merges the requests' inputs into the kept tensors of <paramref name="into"/>; padding rows are zero.
+    private void MergeInputs(List<BatchItem> items, int paddedRows, InputTensorBuffers into)
     {
-        public Dictionary<string, Tensor> Inputs { get; } = new(StringComparer.Ordinal);
-
-        public void Dispose()
-        {
-            foreach (var tensor in Inputs.Values)
-            {
-                tensor.Dispose();
-            }
-        }
-    }
-
-    private MergedInputs MergeInputs(List<BatchItem> items, int paddedRows)
-    {
-        var merged = new MergedInputs();
-        var parts = new List<Tensor>(items.Count);
+        Span<long> scratch = stackalloc long[16];
         foreach (var spec in _inner.Signature.Inputs)
         {
             if (spec.Sparse is { } sparse)
             {
-                var (ids, lengths) = SparseRows.Merge(sparse, items, paddedRows);
-                merged.Inputs[spec.Name] = ids;
-                merged.Inputs[sparse.LengthsName] = lengths;
+                SparseRows.MergeInto(spec.Name, sparse, items, paddedRows, into);
                 continue;
             }
-            parts.Clear();
+            var first = items[0].Inputs[spec.Name];
+            if (first.DataType == TensorDataType.String)
+            {
+                var parts = new List<Tensor>(items.Count);
+                foreach (var item in items)
+                {
+                    parts.Add(item.Inputs[spec.Name]);
+                }
+                into.AddOwned(spec.Name, TensorRows.Concat(parts, paddedRows));
+                continue;
+            }
+            var shape = first.Shape.Length <= scratch.Length ? scratch[..first.Shape.Length] : new long[first.Shape.Length];
+            first.Shape.CopyTo(shape);
+            shape[0] = paddedRows;
+            var target = into.Take(spec.Name, first.DataType, shape, clear: false).Bytes;
+            var position = 0;
             foreach (var item in items)
             {
-                parts.Add(item.Inputs[spec.Name]);
+                var part = item.Inputs[spec.Name].Bytes;
+                part.CopyTo(target[position..]);
+                position += part.Length;
             }
-            merged.Inputs[spec.Name] = TensorRows.Concat(parts, paddedRows);
+            target[position..].Clear();
         }
-        return merged;
     }
 
     private static void SplitOutputs(List<BatchItem> items, TensorSet outputs, int paddedRows, ScratchPool<SplitResult> results)

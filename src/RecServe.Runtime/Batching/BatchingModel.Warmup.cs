@@ -48,7 +48,8 @@ public sealed partial class BatchingModel
         {
             items.Add(new BatchItem(inputs, rows));
         }
-        using var merged = MergeInputs(items, padded);
+        using var merged = new InputTensorBuffers();
+        MergeInputs(items, padded, merged);
         _inner.Predict(merged.Inputs, []).Dispose();
     }
 }

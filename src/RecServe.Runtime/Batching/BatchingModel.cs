@@ -30,6 +30,8 @@ public sealed partial class BatchingModel : IModel
     private readonly ScratchPool<PendingBatch> _batches;
     private readonly ScratchPool<SplitResult> _results;
     private long _queuedRows;
+    // The scheduler's timer for waiting on more requests to fill a batch (only the scheduler touches it).
+    private CancellationTokenSource? _waitTimer;
 
     /// <summary>Wraps <paramref name="inner"/>; takes ownership of it.</summary>
     public BatchingModel(IModel inner, BatchingOptions options, IBatchObserver? observer = null)
@@ -229,8 +231,10 @@ public sealed partial class BatchingModel : IModel
         }
         _inner.Dispose();
         _stopping.Dispose();
+        _waitTimer?.Dispose();
         // Results still out with callers are disposed when they come back.
         _results.Dispose();
+        _batches.Dispose();
     }
 
     private static double SecondsSince(long timestamp) => Stopwatch.GetElapsedTime(timestamp).TotalSeconds;
