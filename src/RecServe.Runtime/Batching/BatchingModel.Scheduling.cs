@@ -21,7 +21,10 @@ public sealed partial class BatchingModel
         {
             while (true)
             {
-                await _slots.WaitAsync(_stopping.Token).ConfigureAwait(false);
+                if (!await _slots.TakeAsync().ConfigureAwait(false))
+                {
+                    break;
+                }
                 holdingSlot = true;
                 // No token: a cancellable read allocates each time it waits, and Dispose ends the read anyway by
                 // completing the channel (ChannelClosedException).
@@ -55,11 +58,9 @@ public sealed partial class BatchingModel
                 ThreadPool.UnsafeQueueUserWorkItem(pending, preferLocal: false);
             }
         }
-        catch (OperationCanceledException)
-        {
-        }
         catch (System.Threading.Channels.ChannelClosedException)
         {
+            // Dispose completed the channel while the scheduler waited for the first request of a batch.
         }
         if (holdingSlot)
         {
@@ -98,8 +99,11 @@ public sealed partial class BatchingModel
     /// <summary>Dense inputs must agree beyond the batch dimension; sparse features merge in any layout.</summary>
     private bool Compatible(BatchItem first, BatchItem next)
     {
-        foreach (var spec in _inner.Signature.Inputs)
+        // By index here and in MergeInputs: a foreach over the interface would box the list's enumerator per request.
+        var specs = _inner.Signature.Inputs;
+        for (var i = 0; i < specs.Count; i++)
         {
+            var spec = specs[i];
             if (spec.Sparse is null && !TensorRows.SameRowShape(first.Inputs[spec.Name].Shape, next.Inputs[spec.Name].Shape))
             {
                 return false;
@@ -205,8 +209,10 @@ public sealed partial class BatchingModel
     private void MergeInputs(List<BatchItem> items, int paddedRows, InputTensorBuffers into)
     {
         Span<long> scratch = stackalloc long[16];
-        foreach (var spec in _inner.Signature.Inputs)
+        var specs = _inner.Signature.Inputs;
+        for (var i = 0; i < specs.Count; i++)
         {
+            var spec = specs[i];
             if (spec.Sparse is { } sparse)
             {
                 SparseRows.MergeInto(spec.Name, sparse, items, paddedRows, into);

@@ -20,8 +20,7 @@ public sealed partial class BatchingModel : IModel
     private readonly BatchingOptions _options;
     private readonly IBatchObserver? _observer;
     private readonly Channel<BatchItem> _queue = Channel.CreateUnbounded<BatchItem>(new UnboundedChannelOptions { SingleReader = true });
-    private readonly SemaphoreSlim _slots;
-    private readonly CancellationTokenSource _stopping = new();
+    private readonly BatchSlots _slots;
     private readonly Task _scheduler;
     private readonly long _maxQueuedRows;
     private readonly bool _batchable;
@@ -40,7 +39,7 @@ public sealed partial class BatchingModel : IModel
         _inner = inner;
         _options = options;
         _observer = observer;
-        _slots = new SemaphoreSlim(options.NumBatchThreads, options.NumBatchThreads);
+        _slots = new BatchSlots(options.NumBatchThreads);
         _maxQueuedRows = (long)options.MaxEnqueuedBatches * options.MaxBatchSize;
         _batchable = IsBatchable(inner.Signature);
         // Room for every request of the batches that can be out at once (queued, running, results not yet disposed),
@@ -211,7 +210,7 @@ public sealed partial class BatchingModel : IModel
     public void Dispose()
     {
         _queue.Writer.TryComplete();
-        _stopping.Cancel();
+        _slots.Stop();
         try
         {
             _scheduler.Wait(TimeSpan.FromSeconds(30));
@@ -225,12 +224,8 @@ public sealed partial class BatchingModel : IModel
             item.Release();
         }
         // Wait for running batches before the model goes away.
-        for (var i = 0; i < _options.NumBatchThreads; i++)
-        {
-            _slots.Wait(TimeSpan.FromSeconds(30));
-        }
+        _slots.WaitUntilAllFree(TimeSpan.FromSeconds(30));
         _inner.Dispose();
-        _stopping.Dispose();
         _waitTimer?.Dispose();
         // Results still out with callers are disposed when they come back.
         _results.Dispose();

@@ -104,4 +104,31 @@ public sealed class BatchingReuseTests
         Assert.Equal([1L, 1L], fake.BatchRows);
         Assert.DoesNotContain(fake.BatchInputs, input => input.Contains(42f));
     }
+
+    [Fact]
+    public async Task DisposingWhileABatchRunsFailsTheQueuedRequestAndWaitsForTheRunningOne()
+    {
+        var fake = new FakeBatchModel(holdFirst: true);
+        var model = new BatchingModel(fake, new BatchingOptions { MaxBatchSize = 4, NumBatchThreads = 1, BatchTimeoutMicros = 10_000_000 });
+        // A full batch that runs at once and holds the only slot, so the scheduler waits for a slot, not for requests.
+        var running = model.PredictAsync(Rows4(), [], CancellationToken.None).AsTask();
+        await fake.FirstCallEntered.Task.WaitAsync(TimeSpan.FromSeconds(10));
+        var queued = model.PredictAsync(Row(5), [], CancellationToken.None).AsTask();
+
+        var disposing = Task.Run(model.Dispose);
+        var error = await Assert.ThrowsAsync<ServingException>(() => queued.WaitAsync(TimeSpan.FromSeconds(10)));
+        Assert.Equal(ServingErrorCode.Unavailable, error.Code);
+        // The running batch still holds its slot: the model must not go away under it.
+        Assert.False(fake.Disposed);
+        fake.Release();
+        await disposing.WaitAsync(TimeSpan.FromSeconds(10));
+
+        using var result = await running;
+        Assert.Equal(Doubled(1).Concat(Doubled(2)).Concat(Doubled(3)).Concat(Doubled(4)), result.Find("y")!.AsSpan<float>().ToArray());
+        Assert.True(fake.Disposed);
+        Assert.Equal([4L], fake.BatchRows);
+    }
+
+    private static Dictionary<string, Tensor> Rows4() =>
+        new() { ["x"] = Tensor.FromValues<float>(TensorDataType.Float32, [4, 2], [1, 1.5f, 2, 2.5f, 3, 3.5f, 4, 4.5f]) };
 }
