@@ -1,5 +1,5 @@
-using System.Text.Json;
 using System.Text;
+using System.Text.Json;
 using System.Text.Unicode;
 using RecServe.Core.Errors;
 using RecServe.Core.Lifetime;

@@ -1,7 +1,7 @@
 using System.Diagnostics;
 using System.Threading.Channels;
-using RecServe.Core.Lifetime;
 using RecServe.Core.Errors;
+using RecServe.Core.Lifetime;
 using RecServe.Core.Signatures;
 using RecServe.Core.Tensors;
 
