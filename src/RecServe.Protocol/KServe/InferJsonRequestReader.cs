@@ -187,6 +187,8 @@ public sealed class InferJsonRequestReader
         string? name = null;
         TensorSpec? knownSpec = null;
         TensorDataType? type = null;
+        // A datatype RecServe does not serve, kept to be refused (naming the input) once the entry is read.
+        string? unservedType = null;
         var rank = -1;
         var sawData = false;
         var dataRead = false;
@@ -202,7 +204,7 @@ public sealed class InferJsonRequestReader
             else if (reader.ValueTextEquals("datatype"u8))
             {
                 Next(ref reader);
-                type = ReadDataType(ref reader, name);
+                (type, unservedType) = ReadDataType(ref reader);
             }
             else if (reader.ValueTextEquals("shape"u8))
             {
@@ -245,7 +247,7 @@ public sealed class InferJsonRequestReader
         {
             throw ServingException.InvalidArgument($"input '{name}' is given more than once");
         }
-        if (type is null)
+        if (type is null && unservedType is null)
         {
             throw ServingException.InvalidArgument($"input '{name}' has no \"datatype\"");
         }
@@ -258,6 +260,8 @@ public sealed class InferJsonRequestReader
             throw ServingException.InvalidArgument(
                 $"input '{name}' has no \"data\" (RecServe does not support the binary tensor data extension)");
         }
+        // Throws: the type is not one RecServe serves.
+        type ??= KServeDataType.Parse(unservedType!, name);
         if (!dataRead)
         {
             ReadData(ref deferredData, name, Spec(name, type.Value, knownSpec), scratch.Shape.AsSpan(0, rank), scratch, into);
@@ -293,14 +297,14 @@ public sealed class InferJsonRequestReader
         return (ReadString(ref reader, "an input's \"name\""), null);
     }
 
-    private static TensorDataType ReadDataType(ref Utf8JsonReader reader, string? name)
+    // The served type the token names, read without making a string; otherwise the token's text, for the error.
+    private static (TensorDataType? Type, string? Unserved) ReadDataType(ref Utf8JsonReader reader)
     {
         if (reader.TokenType == JsonTokenType.String && KServeDataType.TryParse(ref reader, out var type))
         {
-            return type;
+            return (type, null);
         }
-        // Not a served type: decode the text for the error.
-        return KServeDataType.Parse(ReadString(ref reader, "an input's \"datatype\""), name ?? "");
+        return (null, ReadString(ref reader, "an input's \"datatype\""));
     }
 
     // Reads the sizes into the scratch shape buffer and returns how many there are.

@@ -108,4 +108,17 @@ public sealed class InferJsonReadIntoTests
         Assert.Equal([5, 6], Values<int>(buffers.Inputs["extra"]));
         Assert.Equal([1f, 2], Values<float>(buffers.Inputs["x"]));
     }
+
+    [Fact]
+    public void AnUnservedDatatypeBeforeTheNameIsRefusedNamingTheInput()
+    {
+        var reader = new InferJsonRequestReader();
+        using var buffers = new InputTensorBuffers();
+        var body = Encoding.UTF8.GetBytes("""{"inputs":[{"datatype":"BF16","name":"x","shape":[1,2],"data":[1,2]}]}""");
+
+        var error = Assert.Throws<RecServe.Core.Errors.ServingException>(() => reader.ReadInto(body, Model, buffers));
+
+        Assert.Contains("input 'x' has datatype BF16", error.Message, StringComparison.Ordinal);
+        buffers.Clear();
+    }
 }
