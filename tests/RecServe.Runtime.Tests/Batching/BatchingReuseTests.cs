@@ -129,6 +129,49 @@ public sealed class BatchingReuseTests
         Assert.Equal([4L], fake.BatchRows);
     }
 
+    [Fact]
+    public async Task UnderConcurrentAndCancelledRequestsEveryAnsweredRequestGetsItsOwnRows()
+    {
+        var fake = new FakeBatchModel();
+        using var model = new BatchingModel(fake, new BatchingOptions { MaxBatchSize = 8, NumBatchThreads = 2, BatchTimeoutMicros = 200 });
+        var random = new Random(5);
+        for (var round = 0; round < 40; round++)
+        {
+            var tasks = new Task<TensorSet>[24];
+            var sources = new CancellationTokenSource[tasks.Length];
+            for (var r = 0; r < tasks.Length; r++)
+            {
+                sources[r] = new CancellationTokenSource();
+                var value = 1000 * round + r;
+                var token = sources[r].Token;
+                tasks[r] = Task.Run(() => model.PredictAsync(Row(value), [], token).AsTask());
+                if (random.Next(3) == 0)
+                {
+                    // Cancelled at some point while queued, batched or done: whichever it is, no other request's answer changes.
+                    sources[r].Cancel();
+                }
+            }
+            for (var r = 0; r < tasks.Length; r++)
+            {
+                try
+                {
+                    using var result = await tasks[r].WaitAsync(TimeSpan.FromSeconds(10));
+                    Assert.Equal(Doubled(1000 * round + r), result.Find("y")!.AsSpan<float>().ToArray());
+                }
+                catch (OperationCanceledException) when (sources[r].IsCancellationRequested)
+                {
+                    // Cancelled before it was queued.
+                }
+                catch (ServingException e) when (sources[r].IsCancellationRequested)
+                {
+                    Assert.Equal(ServingErrorCode.DeadlineExceeded, e.Code);
+                }
+                sources[r].Dispose();
+            }
+        }
+        Assert.All(fake.BatchInputs, input => Assert.True(input.Length <= 16));
+    }
+
     private static Dictionary<string, Tensor> Rows4() =>
         new() { ["x"] = Tensor.FromValues<float>(TensorDataType.Float32, [4, 2], [1, 1.5f, 2, 2.5f, 3, 3.5f, 4, 4.5f]) };
 }
