@@ -44,6 +44,8 @@ public class ServingPathBenchmarks
     private readonly PredictJsonRequestReader _jsonReader = new();
     private readonly ArrayBufferWriter<byte> _jsonAnswer = new(1 << 16);
     private byte[] _jsonBody = [];
+    private readonly InferJsonRequestReader _kserveJsonReader = new();
+    private byte[] _kserveJsonBody = [];
 
     /// <summary>The example model as plain ONNX or imported as a bundle.</summary>
     [Params("onnx", "bundle")]
@@ -99,6 +101,51 @@ public class ServingPathBenchmarks
         var json = new ArrayBufferWriter<byte>();
         PredictJsonRequestWriter.Write(json, _decoded);
         _jsonBody = json.WrittenSpan.ToArray();
+        _kserveJsonBody = KServeJsonBody(_decoded);
+    }
+
+    // KServe v2 REST's body for the same inputs: flat "data", with an "id" to echo, as clients send it.
+    private static byte[] KServeJsonBody(Dictionary<string, Tensor> inputs)
+    {
+        var body = new ArrayBufferWriter<byte>();
+        using (var writer = new System.Text.Json.Utf8JsonWriter(body))
+        {
+            writer.WriteStartObject();
+            writer.WriteString("id", "bench-1");
+            writer.WriteStartArray("inputs");
+            foreach (var (name, tensor) in inputs)
+            {
+                writer.WriteStartObject();
+                writer.WriteString("name", name);
+                writer.WriteString("datatype", KServeDataType.Name(tensor.DataType));
+                writer.WriteStartArray("shape");
+                foreach (var dim in tensor.Shape)
+                {
+                    writer.WriteNumberValue(dim);
+                }
+                writer.WriteEndArray();
+                writer.WriteStartArray("data");
+                if (tensor.DataType == TensorDataType.Float32)
+                {
+                    foreach (var v in tensor.AsSpan<float>())
+                    {
+                        writer.WriteNumberValue(v);
+                    }
+                }
+                else
+                {
+                    foreach (var v in tensor.AsSpan<long>())
+                    {
+                        writer.WriteNumberValue(v);
+                    }
+                }
+                writer.WriteEndArray();
+                writer.WriteEndObject();
+            }
+            writer.WriteEndArray();
+            writer.WriteEndObject();
+        }
+        return body.WrittenSpan.ToArray();
     }
 
     /// <summary>(a) TF-Serving request bytes to the message.</summary>
@@ -197,6 +244,24 @@ public class ServingPathBenchmarks
         }
     }
 
+    /// <summary>KServe v2 REST: read the JSON body, predict, write the JSON answer into a kept buffer.</summary>
+    [Benchmark]
+    public int KServeRestReadPredictWrite()
+    {
+        try
+        {
+            var header = _kserveJsonReader.ReadInto(_kserveJsonBody, _model.Signature, _buffers);
+            using var outputs = _model.Predict(_buffers.Inputs, header.OutputNames);
+            _jsonAnswer.ResetWrittenCount();
+            InferJsonResponseWriter.Write(_jsonAnswer, "dlrm", 1, header.EscapedId, header.IdUtf8(_kserveJsonBody), outputs.Items);
+            return _jsonAnswer.WrittenCount;
+        }
+        finally
+        {
+            _buffers.Clear();
+        }
+    }
+
     /// <summary>(c) Only the model call, on inputs decoded once.</summary>
     [Benchmark]
     public int PredictOnly()
@@ -230,7 +295,7 @@ public class ServingPathBenchmarks
         }
     }
 
-    private static string FindRoot()
+    internal static string FindRoot()
     {
         for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
         {

@@ -19,7 +19,8 @@ public interface IModel : IDisposable
     /// <summary>
     /// As <see cref="Predict"/>, for callers that can wait without holding a thread: a batching model queues
     /// the request and completes when its batch has run. <paramref name="cancellationToken"/> (a deadline or a
-    /// client gone) drops the request if it has not been computed yet.
+    /// client gone) drops the request if it has not been computed yet. Await the result once (or call AsTask once), as
+    /// any ValueTask: a batching model's comes from a pooled source that serves another request afterwards.
     /// </summary>
     ValueTask<TensorSet> PredictAsync(IReadOnlyDictionary<string, Tensor> inputs, IReadOnlyList<string> outputFilter, CancellationToken cancellationToken)
     {

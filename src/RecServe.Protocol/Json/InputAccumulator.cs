@@ -1,4 +1,5 @@
 using System.Buffers;
+using System.Diagnostics.CodeAnalysis;
 using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 using RecServe.Core.Errors;
@@ -19,16 +20,29 @@ internal sealed class InputAccumulator : IDisposable
     private byte[] _buffer = [];
     private long[]? _shapeStore;
     private int _byteCount;
-    private readonly List<byte[]>? _strings;
+    // Values of a string input; kept (empty) when the accumulator is retargeted to a fixed-size input.
+    private List<byte[]>? _strings;
+    private bool _isString;
 
     public InputAccumulator(TensorSpec spec, byte[] utf8Name, bool optional = false)
     {
-        Spec = spec;
         Utf8Name = utf8Name;
         Optional = optional;
-        if (spec.DataType == TensorDataType.String)
+        Retarget(spec);
+    }
+
+    /// <summary>
+    /// Points the accumulator (empty: new or <see cref="Reset"/>) at another input, keeping its buffer: KServe v2 requests
+    /// name and type their inputs themselves, so one accumulator serves each input of a request in turn.
+    /// </summary>
+    [MemberNotNull(nameof(Spec))]
+    public void Retarget(TensorSpec spec)
+    {
+        Spec = spec;
+        _isString = spec.DataType == TensorDataType.String;
+        if (_isString)
         {
-            _strings = [];
+            _strings ??= [];
         }
         else if (spec.DataType.ElementSize() == 0)
         {
@@ -41,7 +55,7 @@ internal sealed class InputAccumulator : IDisposable
     public bool Optional { get; }
 
     /// <summary>The signature's description of this input.</summary>
-    public TensorSpec Spec { get; }
+    public TensorSpec Spec { get; private set; }
 
     /// <summary>The input name as UTF-8, compared against JSON keys without decoding them.</summary>
     public byte[] Utf8Name { get; }
@@ -110,9 +124,9 @@ internal sealed class InputAccumulator : IDisposable
     /// </summary>
     public void ToTensorInto(ReadOnlySpan<long> shape, InputTensorBuffers into)
     {
-        if (_strings is not null)
+        if (_isString)
         {
-            into.AddOwned(Name, Tensor.FromStrings(shape.ToArray(), _strings.ToArray()));
+            into.AddOwned(Name, Tensor.FromStrings(shape.ToArray(), _strings!.ToArray()));
             return;
         }
         var expected = TensorShape.ElementCount(shape) * DataType.ElementSize();
@@ -127,9 +141,9 @@ internal sealed class InputAccumulator : IDisposable
     /// <summary>Makes the tensor; <paramref name="shape"/> must hold exactly the values appended.</summary>
     public Tensor ToTensor(long[] shape)
     {
-        if (_strings is not null)
+        if (_isString)
         {
-            return Tensor.FromStrings(shape, _strings.ToArray());
+            return Tensor.FromStrings(shape, _strings!.ToArray());
         }
         return Tensor.FromBytes(DataType, shape, _buffer.AsSpan(0, _byteCount));
     }

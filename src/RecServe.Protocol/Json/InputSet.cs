@@ -1,5 +1,4 @@
 using System.Runtime.CompilerServices;
-using System.Text;
 using System.Text.Json;
 using RecServe.Core.Errors;
 using RecServe.Core.Lifetime;
@@ -15,9 +14,6 @@ namespace RecServe.Protocol.Json;
 /// </summary>
 internal sealed class InputSet : IDisposable
 {
-    // Input names encoded once per signature, not once per request.
-    private static readonly ConditionalWeakTable<ModelSignature, AcceptedInputs> InputsBySignature = new();
-
     // Shapes up to this rank are built on the stack (the reader's default depth limit is 64, plus the row dimension).
     private const int MaxRank = 80;
 
@@ -38,7 +34,7 @@ internal sealed class InputSet : IDisposable
         {
             throw ServingException.InvalidArgument("the signature has no inputs, so there is nothing to feed");
         }
-        var accepted = InputsBySignature.GetValue(signature, static s => new AcceptedInputs(s));
+        var accepted = SignatureJsonInputs.For(signature);
         RequiredCount = signature.Inputs.Count;
         _items = new InputAccumulator[accepted.Specs.Length];
         for (var i = 0; i < _items.Length; i++)
@@ -207,32 +203,5 @@ internal sealed class InputSet : IDisposable
             throw ServingException.InvalidArgument(
                 $"input '{spec.Name}' has shape {TensorShape.Format(shape)} but the signature expects {TensorShape.Format(spec.Shape)}{hint}");
         }
-    }
-
-    /// <summary>What a signature accepts in JSON, worked out once per signature rather than once per request.</summary>
-    private sealed class AcceptedInputs
-    {
-        public AcceptedInputs(ModelSignature signature)
-        {
-            var specs = new List<TensorSpec>(signature.Inputs);
-            foreach (var spec in signature.Inputs)
-            {
-                if (spec.Sparse is { } sparse)
-                {
-                    // JSON integers arrive as int64, one of the two types lengths may have.
-                    specs.Add(new TensorSpec(sparse.LengthsName, TensorDataType.Int64, [-1]));
-                }
-            }
-            Specs = specs.ToArray();
-            Utf8Names = new byte[Specs.Length][];
-            for (var i = 0; i < Specs.Length; i++)
-            {
-                Utf8Names[i] = Encoding.UTF8.GetBytes(Specs[i].Name);
-            }
-        }
-
-        public TensorSpec[] Specs { get; }
-
-        public byte[][] Utf8Names { get; }
     }
 }

@@ -1,5 +1,4 @@
 using System.Buffers;
-using System.Text.Encodings.Web;
 using System.Text.Json;
 using RecServe.Core.Errors;
 using RecServe.Core.Tensors;
@@ -20,8 +19,6 @@ public static class PredictJsonResponseWriter
 {
     private const string BytesSuffix = "_bytes";
 
-    // Responses are not embedded in HTML, so only what JSON requires is escaped; base64 keeps its '+' and '/'.
-    private static readonly JsonWriterOptions Options = new() { Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
 
     /// <summary>
     /// Writes <c>{"predictions": [...]}</c> (row format: one entry per batch row, a bare value when there is
@@ -42,9 +39,7 @@ public static class PredictJsonResponseWriter
         }
         var rows = format == PredictJsonFormat.Row ? RowCount(outputs) : 0;
 
-        // One writer per thread, pointed at each response in turn: a new one per response was its only allocation.
-        var writer = t_writer ??= new Utf8JsonWriter(Detached, Options);
-        writer.Reset(output);
+        var writer = ThreadJsonWriter.Attach(output);
         try
         {
             writer.WriteStartObject();
@@ -61,22 +56,16 @@ public static class PredictJsonResponseWriter
         }
         finally
         {
-            // Keeps no reference to the caller's buffer (never written: Reset only points the writer at it).
-            writer.Reset(Detached);
+            ThreadJsonWriter.Release(writer);
         }
     }
-
-    [ThreadStatic]
-    private static Utf8JsonWriter? t_writer;
-
-    private static readonly ArrayBufferWriter<byte> Detached = new(1);
 
     /// <summary>Writes TF-Serving's error body, <c>{"error": message}</c>.</summary>
     public static void WriteError(IBufferWriter<byte> output, string message)
     {
         ArgumentNullException.ThrowIfNull(output);
         ArgumentNullException.ThrowIfNull(message);
-        using var writer = new Utf8JsonWriter(output, Options);
+        using var writer = new Utf8JsonWriter(output, ThreadJsonWriter.Options);
         writer.WriteStartObject();
         writer.WriteString("error"u8, message);
         writer.WriteEndObject();

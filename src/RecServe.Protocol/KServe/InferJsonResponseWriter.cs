@@ -17,34 +17,65 @@ namespace RecServe.Protocol.KServe;
 public static class InferJsonResponseWriter
 {
     /// <summary>Writes the response; <paramref name="id"/> is left out when null or empty.</summary>
-    public static void Write(IBufferWriter<byte> output, string modelName, long version, string? id, IReadOnlyList<NamedTensor> outputs)
+    public static void Write(IBufferWriter<byte> output, string modelName, long version, string? id, IReadOnlyList<NamedTensor> outputs) =>
+        Write(output, modelName, version, id, [], outputs);
+
+    /// <summary>
+    /// Writes the response with the id of <see cref="InferJsonRequestReader.ReadInto"/>'s header: its escaped id, or
+    /// else its UTF-8 bytes in the request body (<paramref name="idUtf8"/>); no id is written when both are empty.
+    /// </summary>
+    public static void Write(IBufferWriter<byte> output, string modelName, long version, string? id, ReadOnlySpan<byte> idUtf8, IReadOnlyList<NamedTensor> outputs)
     {
+        ArgumentNullException.ThrowIfNull(output);
         ArgumentNullException.ThrowIfNull(outputs);
-        using var writer = new Utf8JsonWriter(output, KServeJson.WriterOptions);
-        writer.WriteStartObject();
-        writer.WriteString("model_name"u8, modelName);
-        writer.WriteString("model_version"u8, KServeVersion.Format(version));
-        if (!string.IsNullOrEmpty(id))
-        {
-            writer.WriteString("id"u8, id);
-        }
-        writer.WriteStartArray("outputs"u8);
-        foreach (var (name, tensor) in outputs)
+        var writer = ThreadJsonWriter.Attach(output);
+        try
         {
             writer.WriteStartObject();
-            writer.WriteString("name"u8, name);
-            writer.WriteString("datatype"u8, KServeDataType.Name(tensor.DataType));
-            writer.WriteStartArray("shape"u8);
-            foreach (var dim in tensor.Shape)
+            writer.WriteString("model_name"u8, modelName);
+            WriteVersion(writer, version);
+            if (!string.IsNullOrEmpty(id))
             {
-                writer.WriteNumberValue(dim);
+                writer.WriteString("id"u8, id);
+            }
+            else if (!idUtf8.IsEmpty)
+            {
+                writer.WriteString("id"u8, idUtf8);
+            }
+            writer.WriteStartArray("outputs"u8);
+            // By index: a foreach over the interface would box the list's enumerator.
+            for (var i = 0; i < outputs.Count; i++)
+            {
+                var (name, tensor) = outputs[i];
+                writer.WriteStartObject();
+                writer.WriteString("name"u8, name);
+                writer.WriteString("datatype"u8, KServeDataType.Name(tensor.DataType));
+                writer.WriteStartArray("shape"u8);
+                foreach (var dim in tensor.Shape)
+                {
+                    writer.WriteNumberValue(dim);
+                }
+                writer.WriteEndArray();
+                writer.WritePropertyName("data"u8);
+                JsonTensorWriter.WriteFlat(writer, tensor, asBytes: false);
+                writer.WriteEndObject();
             }
             writer.WriteEndArray();
-            writer.WritePropertyName("data"u8);
-            JsonTensorWriter.WriteFlat(writer, tensor, asBytes: false);
             writer.WriteEndObject();
+            writer.Flush();
         }
-        writer.WriteEndArray();
-        writer.WriteEndObject();
+        finally
+        {
+            ThreadJsonWriter.Release(writer);
+        }
+    }
+
+    // The version as its decimal text, formatted on the stack rather than into a new string.
+    private static void WriteVersion(Utf8JsonWriter writer, long version)
+    {
+        // 20 bytes hold any long, sign included.
+        Span<byte> digits = stackalloc byte[20];
+        version.TryFormat(digits, out var written, default, System.Globalization.CultureInfo.InvariantCulture);
+        writer.WriteString("model_version"u8, digits[..written]);
     }
 }

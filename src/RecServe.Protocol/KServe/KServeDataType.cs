@@ -64,5 +64,29 @@ public static class KServeDataType
         _ => throw new ArgumentOutOfRangeException(nameof(type), type, "no KServe v2 datatype"),
     };
 
+    // The served types' names as UTF-8, matched against a JSON token without decoding it.
+    private static readonly (byte[] Utf8, TensorDataType Type)[] Utf8Names = Array.ConvertAll(
+        [TensorDataType.Float32, TensorDataType.Float64, TensorDataType.Float16, TensorDataType.Int8, TensorDataType.UInt8,
+            TensorDataType.Int32, TensorDataType.Int64, TensorDataType.Bool, TensorDataType.String],
+        type => (System.Text.Encoding.UTF8.GetBytes(Name(type)), type));
+
+    /// <summary>
+    /// The type named by the string token <paramref name="reader"/> is on, read without making a string; false when it
+    /// names no served type (then <see cref="Parse"/> of its text gives the error).
+    /// </summary>
+    internal static bool TryParse(ref System.Text.Json.Utf8JsonReader reader, out TensorDataType type)
+    {
+        foreach (var (utf8, candidate) in Utf8Names)
+        {
+            if (reader.ValueTextEquals(utf8))
+            {
+                type = candidate;
+                return true;
+            }
+        }
+        type = default;
+        return false;
+    }
+
     private const string Supported = "FP32, FP64, FP16, INT8, UINT8, INT32, INT64, BOOL, BYTES";
 }

@@ -1,5 +1,7 @@
 using System.Diagnostics;
+using System.Runtime.CompilerServices;
 using RecServe.Core.Errors;
+using RecServe.Core.Lifetime;
 using RecServe.Core.Signatures;
 using RecServe.Core.Tensors;
 
@@ -19,11 +21,18 @@ public sealed partial class BatchingModel
         {
             while (true)
             {
-                await _slots.WaitAsync(_stopping.Token).ConfigureAwait(false);
+                if (!await _slots.TakeAsync().ConfigureAwait(false))
+                {
+                    break;
+                }
                 holdingSlot = true;
-                var first = carried ?? await reader.ReadAsync(_stopping.Token).ConfigureAwait(false);
+                // No token: a cancellable read allocates each time it waits, and Dispose ends the read anyway by
+                // completing the channel (ChannelClosedException).
+                var first = carried ?? await reader.ReadAsync().ConfigureAwait(false);
                 carried = null;
-                var batch = new List<BatchItem> { first };
+                var pending = _batches.Rent();
+                var batch = pending.Items;
+                batch.Add(first);
                 var rows = first.Rows;
                 var deadline = first.EnqueuedAt + (long)(timeout.TotalSeconds * Stopwatch.Frequency);
                 while (rows < _options.MaxBatchSize)
@@ -46,32 +55,42 @@ public sealed partial class BatchingModel
                     rows += next.Rows;
                 }
                 holdingSlot = false;
-                _ = Task.Run(() => RunBatch(batch));
+                ThreadPool.UnsafeQueueUserWorkItem(pending, preferLocal: false);
             }
-        }
-        catch (OperationCanceledException)
-        {
         }
         catch (System.Threading.Channels.ChannelClosedException)
         {
+            // Dispose completed the channel while the scheduler waited for the first request of a batch.
         }
         if (holdingSlot)
         {
             // A slot taken for a batch that never formed: give it back so Dispose's drain does not wait for it.
             _slots.Release();
         }
-        carried?.Completion.TrySetException(new ServingException(ServingErrorCode.Unavailable, "the model unloaded before the request ran"));
+        if (carried is not null)
+        {
+            carried.TrySetException(new ServingException(ServingErrorCode.Unavailable, "the model unloaded before the request ran"));
+            carried.Release();
+        }
     }
 
+    // A pooled state machine and a kept timer: a batch may wait several times before it fills. No stopping token
+    // either: Dispose completes the channel first, which ends the wait with false, and the batch formed so far runs.
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
     private async ValueTask<bool> WaitForMoreAsync(System.Threading.Channels.ChannelReader<BatchItem> reader, TimeSpan remaining)
     {
-        using var wait = CancellationTokenSource.CreateLinkedTokenSource(_stopping.Token);
-        wait.CancelAfter(remaining);
+        // A timer that has not fired resets; one that fired (the last wait timed out) is replaced.
+        if (_waitTimer is null || !_waitTimer.TryReset())
+        {
+            _waitTimer?.Dispose();
+            _waitTimer = new CancellationTokenSource();
+        }
+        _waitTimer.CancelAfter(remaining);
         try
         {
-            return await reader.WaitToReadAsync(wait.Token).ConfigureAwait(false);
+            return await reader.WaitToReadAsync(_waitTimer.Token).ConfigureAwait(false);
         }
-        catch (OperationCanceledException) when (!_stopping.IsCancellationRequested)
+        catch (OperationCanceledException)
         {
             return false;
         }
@@ -80,8 +99,11 @@ public sealed partial class BatchingModel
     /// <summary>Dense inputs must agree beyond the batch dimension; sparse features merge in any layout.</summary>
     private bool Compatible(BatchItem first, BatchItem next)
     {
-        foreach (var spec in _inner.Signature.Inputs)
+        // By index here and in MergeInputs: a foreach over the interface would box the list's enumerator per request.
+        var specs = _inner.Signature.Inputs;
+        for (var i = 0; i < specs.Count; i++)
         {
+            var spec = specs[i];
             if (spec.Sparse is null && !TensorRows.SameRowShape(first.Inputs[spec.Name].Shape, next.Inputs[spec.Name].Shape))
             {
                 return false;
@@ -90,37 +112,30 @@ public sealed partial class BatchingModel
         return true;
     }
 
-    private void RunBatch(List<BatchItem> batch)
+    // Runs on a thread-pool thread; the batch's items are released (and the batch returned) by the caller.
+    private void RunBatch(List<BatchItem> batch, List<BatchItem> live, InputTensorBuffers merged)
     {
-        try
+        long dequeued = 0;
+        foreach (var item in batch)
         {
-            var live = new List<BatchItem>(batch.Count);
-            long dequeued = 0;
-            foreach (var item in batch)
+            dequeued += item.Rows;
+            _observer?.OnQueueWait(SecondsSince(item.EnqueuedAt));
+            // Completed already means its deadline passed or its client left while it queued: drop it.
+            if (!item.IsCompleted)
             {
-                dequeued += item.Rows;
-                _observer?.OnQueueWait(SecondsSince(item.EnqueuedAt));
-                // Completed already means its deadline passed or its client left while it queued: drop it.
-                if (!item.Completion.Task.IsCompleted)
-                {
-                    live.Add(item);
-                }
-            }
-            // Not inside the ?. call: its argument would go unevaluated without an observer.
-            var depth = Interlocked.Add(ref _queuedRows, -dequeued);
-            _observer?.OnQueueDepth(depth);
-            if (live.Count > 0)
-            {
-                Execute(live);
+                live.Add(item);
             }
         }
-        finally
+        // Not inside the ?. call: its argument would go unevaluated without an observer.
+        var depth = Interlocked.Add(ref _queuedRows, -dequeued);
+        _observer?.OnQueueDepth(depth);
+        if (live.Count > 0)
         {
-            _slots.Release();
+            Execute(live, merged);
         }
     }
 
-    private void Execute(List<BatchItem> items)
+    private void Execute(List<BatchItem> items, InputTensorBuffers merged)
     {
         var rows = 0;
         foreach (var item in items)
@@ -135,15 +150,15 @@ public sealed partial class BatchingModel
             {
                 var only = items[0];
                 var result = _inner.Predict(only.Inputs, only.OutputFilter);
-                if (!only.Completion.TrySetResult(result))
+                if (!only.TrySetResult(result))
                 {
                     result.Dispose();
                 }
                 return;
             }
-            using var merged = MergeInputs(items, padded);
+            MergeInputs(items, padded, merged);
             using var outputs = _inner.Predict(merged.Inputs, []);
-            SplitOutputs(items, outputs, padded);
+            SplitOutputs(items, outputs, padded, _results);
         }
         catch (ServingException e) when (items.Count > 1 && e.Code == ServingErrorCode.Unavailable)
         {
@@ -151,7 +166,7 @@ public sealed partial class BatchingModel
             // would only wait out its timeout once per request. The whole batch gets the error.
             foreach (var item in items)
             {
-                item.Completion.TrySetException(e);
+                item.TrySetException(e);
             }
         }
         catch (Exception) when (items.Count > 1)
@@ -162,10 +177,11 @@ public sealed partial class BatchingModel
         }
         catch (Exception e)
         {
-            items[0].Completion.TrySetException(e);
+            items[0].TrySetException(e);
         }
         finally
         {
+            merged.Clear();
             _observer?.OnBatch(rows, padded, items.Count, SecondsSince(started));
         }
     }
@@ -177,84 +193,99 @@ public sealed partial class BatchingModel
             try
             {
                 var result = _inner.Predict(item.Inputs, item.OutputFilter);
-                if (!item.Completion.TrySetResult(result))
+                if (!item.TrySetResult(result))
                 {
                     result.Dispose();
                 }
             }
             catch (Exception e)
             {
-                item.Completion.TrySetException(e);
+                item.TrySetException(e);
             }
         }
     }
 
-    private sealed class MergedInputs : IDisposable
+    // Merges the requests' inputs into the kept tensors of <paramref name="into"/>; padding rows are zero.
+    private void MergeInputs(List<BatchItem> items, int paddedRows, InputTensorBuffers into)
     {
-        public Dictionary<string, Tensor> Inputs { get; } = new(StringComparer.Ordinal);
-
-        public void Dispose()
+        Span<long> scratch = stackalloc long[16];
+        var specs = _inner.Signature.Inputs;
+        for (var i = 0; i < specs.Count; i++)
         {
-            foreach (var tensor in Inputs.Values)
-            {
-                tensor.Dispose();
-            }
-        }
-    }
-
-    private MergedInputs MergeInputs(List<BatchItem> items, int paddedRows)
-    {
-        var merged = new MergedInputs();
-        var parts = new List<Tensor>(items.Count);
-        foreach (var spec in _inner.Signature.Inputs)
-        {
+            var spec = specs[i];
             if (spec.Sparse is { } sparse)
             {
-                var (ids, lengths) = SparseRows.Merge(sparse, items, paddedRows);
-                merged.Inputs[spec.Name] = ids;
-                merged.Inputs[sparse.LengthsName] = lengths;
+                SparseRows.MergeInto(spec.Name, sparse, items, paddedRows, into);
                 continue;
             }
-            parts.Clear();
+            var first = items[0].Inputs[spec.Name];
+            if (first.DataType == TensorDataType.String)
+            {
+                var parts = new List<Tensor>(items.Count);
+                foreach (var item in items)
+                {
+                    parts.Add(item.Inputs[spec.Name]);
+                }
+                into.AddOwned(spec.Name, TensorRows.Concat(parts, paddedRows));
+                continue;
+            }
+            var shape = first.Shape.Length <= scratch.Length ? scratch[..first.Shape.Length] : new long[first.Shape.Length];
+            first.Shape.CopyTo(shape);
+            shape[0] = paddedRows;
+            var target = into.Take(spec.Name, first.DataType, shape, clear: false).Bytes;
+            var position = 0;
             foreach (var item in items)
             {
-                parts.Add(item.Inputs[spec.Name]);
+                var part = item.Inputs[spec.Name].Bytes;
+                part.CopyTo(target[position..]);
+                position += part.Length;
             }
-            merged.Inputs[spec.Name] = TensorRows.Concat(parts, paddedRows);
+            target[position..].Clear();
         }
-        return merged;
     }
 
-    private static void SplitOutputs(List<BatchItem> items, TensorSet outputs, int paddedRows)
+    private static void SplitOutputs(List<BatchItem> items, TensorSet outputs, int paddedRows, ScratchPool<SplitResult> results)
     {
-        foreach (var output in outputs.Items)
+        var anyStrings = false;
+        // By index: a foreach over the interface would box the list's enumerator.
+        for (var i = 0; i < outputs.Items.Count; i++)
         {
+            var output = outputs.Items[i];
             if (output.Tensor.Shape.Length == 0 || output.Tensor.Shape[0] != paddedRows)
             {
                 throw new ServingException(ServingErrorCode.Internal,
                     $"output '{output.Name}' has shape {TensorShape.Format(output.Tensor.Shape)}, which does not keep the batch dimension of {paddedRows} rows; serve this model without batching");
             }
+            anyStrings |= output.Tensor.DataType == TensorDataType.String;
         }
         long offset = 0;
         foreach (var item in items)
         {
-            var result = new TensorSet(outputs.Items.Count);
-            foreach (var output in outputs.Items)
-            {
-                if (Wanted(item.OutputFilter, output.Name))
-                {
-                    result.Add(output.Name, TensorRows.Slice(output.Tensor, offset, item.Rows));
-                }
-            }
+            var result = anyStrings ? SliceOutputs(outputs, offset, item) : results.Rent().Fill(outputs, offset, item.Rows, item.OutputFilter);
             offset += item.Rows;
-            if (!item.Completion.TrySetResult(result))
+            if (!item.TrySetResult(result))
             {
                 result.Dispose();
             }
         }
     }
 
-    private static bool Wanted(IReadOnlyList<string> filter, string name)
+    // String outputs are not kept between requests: each request gets new tensors.
+    private static TensorSet SliceOutputs(TensorSet outputs, long offset, BatchItem item)
+    {
+        var result = new TensorSet(outputs.Items.Count);
+        foreach (var output in outputs.Items)
+        {
+            if (Wanted(item.OutputFilter, output.Name))
+            {
+                result.Add(output.Name, TensorRows.Slice(output.Tensor, offset, item.Rows));
+            }
+        }
+        return result;
+    }
+
+    /// <summary>Whether <paramref name="filter"/> (empty: every output) asks for the output <paramref name="name"/>.</summary>
+    internal static bool Wanted(IReadOnlyList<string> filter, string name)
     {
         if (filter.Count == 0)
         {

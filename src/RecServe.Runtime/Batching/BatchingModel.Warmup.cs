@@ -46,9 +46,10 @@ public sealed partial class BatchingModel
         var items = new List<BatchItem>(copies);
         for (var i = 0; i < copies; i++)
         {
-            items.Add(new BatchItem(inputs, [], rows, CancellationToken.None));
+            items.Add(new BatchItem(inputs, rows));
         }
-        using var merged = MergeInputs(items, padded);
+        using var merged = new InputTensorBuffers();
+        MergeInputs(items, padded, merged);
         _inner.Predict(merged.Inputs, []).Dispose();
     }
 }

@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Threading.Channels;
 using RecServe.Core.Errors;
+using RecServe.Core.Lifetime;
 using RecServe.Core.Signatures;
 using RecServe.Core.Tensors;
 
@@ -19,12 +20,17 @@ public sealed partial class BatchingModel : IModel
     private readonly BatchingOptions _options;
     private readonly IBatchObserver? _observer;
     private readonly Channel<BatchItem> _queue = Channel.CreateUnbounded<BatchItem>(new UnboundedChannelOptions { SingleReader = true });
-    private readonly SemaphoreSlim _slots;
-    private readonly CancellationTokenSource _stopping = new();
+    private readonly BatchSlots _slots;
     private readonly Task _scheduler;
     private readonly long _maxQueuedRows;
     private readonly bool _batchable;
+    // Kept between requests: queue items, the batches being formed, and the split results lent to callers.
+    private readonly ScratchPool<BatchItem> _items;
+    private readonly ScratchPool<PendingBatch> _batches;
+    private readonly ScratchPool<SplitResult> _results;
     private long _queuedRows;
+    // The scheduler's timer for waiting on more requests to fill a batch (only the scheduler touches it).
+    private CancellationTokenSource? _waitTimer;
 
     /// <summary>Wraps <paramref name="inner"/>; takes ownership of it.</summary>
     public BatchingModel(IModel inner, BatchingOptions options, IBatchObserver? observer = null)
@@ -33,9 +39,15 @@ public sealed partial class BatchingModel : IModel
         _inner = inner;
         _options = options;
         _observer = observer;
-        _slots = new SemaphoreSlim(options.NumBatchThreads, options.NumBatchThreads);
+        _slots = new BatchSlots(options.NumBatchThreads);
         _maxQueuedRows = (long)options.MaxEnqueuedBatches * options.MaxBatchSize;
         _batchable = IsBatchable(inner.Signature);
+        // Room for every request of the batches that can be out at once (queued, running, results not yet disposed),
+        // bounded because an empty pool's rent looks at every slot.
+        var perRequest = Math.Clamp(2 * options.MaxBatchSize * options.NumBatchThreads, ScratchPool<BatchItem>.DefaultSlots, 256);
+        _items = new ScratchPool<BatchItem>(perRequest, static pool => new BatchItem(pool));
+        _results = new ScratchPool<SplitResult>(perRequest, static pool => new SplitResult(pool));
+        _batches = new ScratchPool<PendingBatch>(options.NumBatchThreads + 1, pool => new PendingBatch(this, pool));
         _scheduler = _batchable ? Task.Run(ScheduleAsync) : Task.CompletedTask;
     }
 
@@ -75,46 +87,64 @@ public sealed partial class BatchingModel : IModel
         PredictAsync(inputs, outputFilter, CancellationToken.None).AsTask().GetAwaiter().GetResult();
 
     /// <inheritdoc />
-    public async ValueTask<TensorSet> PredictAsync(IReadOnlyDictionary<string, Tensor> inputs, IReadOnlyList<string> outputFilter, CancellationToken cancellationToken)
+    /// <remarks>
+    /// The ValueTask of a queued request comes from a pooled item: await it once (or call AsTask once), as any ValueTask.
+    /// </remarks>
+    public ValueTask<TensorSet> PredictAsync(IReadOnlyDictionary<string, Tensor> inputs, IReadOnlyList<string> outputFilter, CancellationToken cancellationToken)
     {
-        cancellationToken.ThrowIfCancellationRequested();
-        var rows = _batchable ? BatchRows(inputs) : 0;
-        if (rows == 0)
+        if (cancellationToken.IsCancellationRequested)
         {
-            return _inner.Predict(inputs, outputFilter);
+            return ValueTask.FromCanceled<TensorSet>(cancellationToken);
         }
-        if (rows <= _options.MaxBatchSize)
+        long rows;
+        try
         {
-            return await EnqueueAsync(new BatchItem(inputs, outputFilter, (int)rows, cancellationToken)).ConfigureAwait(false);
+            rows = _batchable ? BatchRows(inputs) : 0;
+            if (rows == 0)
+            {
+                return new ValueTask<TensorSet>(_inner.Predict(inputs, outputFilter));
+            }
+            if (rows <= _options.MaxBatchSize)
+            {
+                return Enqueue(inputs, outputFilter, (int)rows, cancellationToken);
+            }
         }
-        return await PredictSplitAsync(inputs, outputFilter, rows, cancellationToken).ConfigureAwait(false);
+        catch (Exception e)
+        {
+            // Errors reach the caller through the ValueTask, as from the async method this was.
+            return ValueTask.FromException<TensorSet>(e);
+        }
+        return new ValueTask<TensorSet>(PredictSplitAsync(inputs, outputFilter, rows, cancellationToken));
     }
 
     private long BatchRows(IReadOnlyDictionary<string, Tensor> inputs) => SparseRows.Rows(_inner.Signature.Inputs[0], inputs);
 
-    private Task<TensorSet> EnqueueAsync(BatchItem item)
+    private ValueTask<TensorSet> Enqueue(IReadOnlyDictionary<string, Tensor> inputs, IReadOnlyList<string> outputFilter, int rows, CancellationToken cancellationToken)
     {
-        var queued = Interlocked.Add(ref _queuedRows, item.Rows);
+        var queued = Interlocked.Add(ref _queuedRows, rows);
         if (queued > _maxQueuedRows)
         {
-            Interlocked.Add(ref _queuedRows, -item.Rows);
+            Interlocked.Add(ref _queuedRows, -rows);
             throw ServingException.ResourceExhausted(
                 $"the batch queue is full ({_maxQueuedRows} rows: max_enqueued_batches {_options.MaxEnqueuedBatches} x max_batch_size {_options.MaxBatchSize}); retry later");
         }
         _observer?.OnQueueDepth(queued);
-        if (item.CancellationToken.CanBeCanceled)
-        {
-            item.CancellationToken.Register(static state => ((BatchItem)state!).Completion.TrySetException(DeadlinePassed()), item);
-        }
+        var item = _items.Rent();
+        item.Start(inputs, outputFilter, rows, cancellationToken);
+        // Taken before the item is queued: once queued it may complete, and be reused once its result is taken.
+        var task = item.Task;
+        item.FailOnCancellation();
         if (!_queue.Writer.TryWrite(item))
         {
-            Interlocked.Add(ref _queuedRows, -item.Rows);
+            // Never queued and never awaited: the item is left to the GC rather than pooled.
+            Interlocked.Add(ref _queuedRows, -rows);
             throw new ServingException(ServingErrorCode.Unavailable, "the model is unloading");
         }
-        return item.Completion.Task;
+        return task;
     }
 
-    private static ServingException DeadlinePassed() =>
+    /// <summary>The error of a request whose deadline passed (or whose client left) before it was computed.</summary>
+    internal static ServingException DeadlinePassed() =>
         new(ServingErrorCode.DeadlineExceeded, "the request's deadline passed before it was computed");
 
     private async Task<TensorSet> PredictSplitAsync(IReadOnlyDictionary<string, Tensor> inputs, IReadOnlyList<string> outputFilter, long rows, CancellationToken cancellationToken)
@@ -136,7 +166,7 @@ public sealed partial class BatchingModel : IModel
                         ? SparseRows.SliceRagged(tensor, lengths, start, count)
                         : TensorRows.Slice(tensor, start, count);
                 }
-                tasks.Add(EnqueueAsync(new BatchItem(chunk, outputFilter, (int)count, cancellationToken)));
+                tasks.Add(Enqueue(chunk, outputFilter, (int)count, cancellationToken).AsTask());
             }
             var parts = await Task.WhenAll(tasks).ConfigureAwait(false);
             return Reassemble(parts, rows);
@@ -180,7 +210,7 @@ public sealed partial class BatchingModel : IModel
     public void Dispose()
     {
         _queue.Writer.TryComplete();
-        _stopping.Cancel();
+        _slots.Stop();
         try
         {
             _scheduler.Wait(TimeSpan.FromSeconds(30));
@@ -190,15 +220,16 @@ public sealed partial class BatchingModel : IModel
         }
         while (_queue.Reader.TryRead(out var item))
         {
-            item.Completion.TrySetException(new ServingException(ServingErrorCode.Unavailable, "the model unloaded before the request ran"));
+            item.TrySetException(new ServingException(ServingErrorCode.Unavailable, "the model unloaded before the request ran"));
+            item.Release();
         }
         // Wait for running batches before the model goes away.
-        for (var i = 0; i < _options.NumBatchThreads; i++)
-        {
-            _slots.Wait(TimeSpan.FromSeconds(30));
-        }
+        _slots.WaitUntilAllFree(TimeSpan.FromSeconds(30));
         _inner.Dispose();
-        _stopping.Dispose();
+        _waitTimer?.Dispose();
+        // Results still out with callers are disposed when they come back.
+        _results.Dispose();
+        _batches.Dispose();
     }
 
     private static double SecondsSince(long timestamp) => Stopwatch.GetElapsedTime(timestamp).TotalSeconds;

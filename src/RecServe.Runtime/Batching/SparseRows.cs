@@ -17,8 +17,11 @@ internal static class SparseRows
         return spec.Sparse is null ? tensor.Shape[0] : SparseIdsLayouts.Rows(tensor, SparseIdsLayouts.FindLengths(inputs, spec.Sparse));
     }
 
-    /// <summary>Merges the feature <paramref name="sparse"/> of every request into ragged ids and lengths of <paramref name="paddedRows"/> rows.</summary>
-    public static (Tensor Ids, Tensor Lengths) Merge(SparseIdsSpec sparse, List<BatchItem> items, int paddedRows)
+    /// <summary>
+    /// Merges the feature <paramref name="sparse"/> of every request into ragged ids (input <paramref name="idsName"/>) and
+    /// lengths of <paramref name="paddedRows"/> rows, in <paramref name="into"/>'s kept tensors.
+    /// </summary>
+    public static void MergeInto(string idsName, SparseIdsSpec sparse, List<BatchItem> items, int paddedRows, InputTensorBuffers into)
     {
         var name = sparse.Feature;
         long total = 0;
@@ -26,8 +29,9 @@ internal static class SparseRows
         {
             total += CountIds(item.Inputs[name], SparseIdsLayouts.FindLengths(item.Inputs, sparse));
         }
-        var ids = Tensor.Allocate(TensorDataType.Int64, [total]);
-        var lengths = Tensor.Allocate(TensorDataType.Int32, [paddedRows]);
+        var ids = into.Take(idsName, TensorDataType.Int64, [total], clear: false);
+        // Cleared: padding rows have no ids.
+        var lengths = into.Take(sparse.LengthsName, TensorDataType.Int32, [paddedRows], clear: true);
         var idTarget = ids.AsSpan<long>();
         var lengthTarget = lengths.AsSpan<int>();
         int position = 0, row = 0;
@@ -62,7 +66,6 @@ internal static class SparseRows
                 lengthTarget[row++] = length;
             }
         }
-        return (ids, lengths);
     }
 
     /// <summary>The flat ids of rows [<paramref name="start"/>, <paramref name="start"/> + <paramref name="count"/>) of a ragged feature.</summary>

@@ -43,8 +43,14 @@ public static class TensorRows
         {
             return Tensor.FromStrings(shape, source.Strings.AsSpan((int)(start * rowElements), (int)(count * rowElements)).ToArray());
         }
-        var rowBytes = rowElements * source.DataType.ElementSize();
-        return Tensor.FromBytes(source.DataType, shape, source.Bytes.Slice((int)(start * rowBytes), (int)(count * rowBytes)));
+        return Tensor.FromBytes(source.DataType, shape, RowBytes(source, start, count));
+    }
+
+    /// <summary>The bytes of rows [<paramref name="start"/>, <paramref name="start"/> + <paramref name="count"/>) of a fixed-size tensor.</summary>
+    public static ReadOnlySpan<byte> RowBytes(Tensor source, long start, long count)
+    {
+        var rowBytes = RowElements(source.Shape) * source.DataType.ElementSize();
+        return source.Bytes.Slice((int)(start * rowBytes), (int)(count * rowBytes));
     }
 
     /// <summary>

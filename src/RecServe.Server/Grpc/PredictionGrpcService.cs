@@ -70,13 +70,7 @@ public sealed class PredictionGrpcService(PredictionPipeline pipeline, RecServe.
         }
         finally
         {
-            // A cancelled request may still sit in a batch that reads its inputs: its buffers are left as they are,
-            // to the GC.
-            if (!context.CancellationToken.IsCancellationRequested)
-            {
-                inputs.Clear();
-                pipeline.InputBuffers.Return(inputs);
-            }
+            pipeline.ReturnInputBuffers(inputs, context.CancellationToken);
         }
     }
 

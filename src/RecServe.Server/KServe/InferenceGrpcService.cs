@@ -73,13 +73,7 @@ public sealed class InferenceGrpcService(PredictionPipeline pipeline, ModelManag
         }
         finally
         {
-            // A cancelled request may still sit in a batch that reads its inputs: its buffers are left as they are,
-            // to the GC.
-            if (!context.CancellationToken.IsCancellationRequested)
-            {
-                inputs.Clear();
-                pipeline.InputBuffers.Return(inputs);
-            }
+            pipeline.ReturnInputBuffers(inputs, context.CancellationToken);
         }
     }
 }

@@ -87,22 +87,30 @@ public static class KServeRestApi
             throw ServingException.InvalidArgument("the binary tensor data extension (Inference-Header-Content-Length) is not supported; send JSON \"data\"");
         }
         var pipeline = context.RequestServices.GetRequiredService<PredictionPipeline>();
-        var body = await RequestBodyReader.ReadAsync(context).ConfigureAwait(false);
+        using var body = await RequestBodyReader.ReadAsync(context).ConfigureAwait(false);
+        using var handle = pipeline.Lease(name, version, null);
+        var reader = context.RequestServices.GetRequiredService<InferJsonRequestReader>();
+        using var timeout = RequestTimeout.Create(context);
+        var output = ResponseBuffers.Rent();
         try
         {
-            using var handle = pipeline.Lease(name, version, null);
-            var reader = context.RequestServices.GetRequiredService<InferJsonRequestReader>();
-            using var request = reader.Read(body.Span);
-            var prediction = new PredictionRequest(name, version, null, null, request.Inputs, request.OutputNames);
-            using var timeout = RequestTimeout.Create(context);
-            using var result = await pipeline.PredictAsync(handle, prediction, timeout.Token).ConfigureAwait(false);
-            var output = new ArrayBufferWriter<byte>(4096);
-            InferJsonResponseWriter.Write(output, name, result.Version, request.Id, result.Outputs.Items);
+            var inputs = pipeline.InputBuffers.Rent();
+            try
+            {
+                var header = reader.ReadInto(body.Span, handle.Model.Signature, inputs);
+                var prediction = new PredictionRequest(name, version, null, null, inputs.Inputs, header.OutputNames);
+                using var result = await pipeline.PredictAsync(handle, prediction, timeout.Token).ConfigureAwait(false);
+                InferJsonResponseWriter.Write(output, name, result.Version, header.EscapedId, header.IdUtf8(body.Span), result.Outputs.Items);
+            }
+            finally
+            {
+                pipeline.ReturnInputBuffers(inputs, timeout.Token);
+            }
             await RestResponses.WriteJsonAsync(context, StatusCodes.Status200OK, output.WrittenMemory).ConfigureAwait(false);
         }
         finally
         {
-            body.Dispose();
+            ResponseBuffers.Return(output);
         }
     }
 

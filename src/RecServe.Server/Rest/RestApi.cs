@@ -79,28 +79,28 @@ public static class RestApi
             scope.Version = handle.Version;
             var reader = context.RequestServices.GetRequiredService<PredictJsonRequestReader>();
             using var timeout = RequestTimeout.Create(context);
-            ArrayBufferWriter<byte> output;
-            var inputs = pipeline.InputBuffers.Rent();
+            var output = ResponseBuffers.Rent();
             try
             {
-                var request = reader.ReadInto(body.Span, handle.Model.Signature, inputs);
-                var prediction = new PredictionRequest(path.Model, path.Version, path.Label, request.SignatureName, inputs.Inputs, []);
-                using var result = await pipeline.PredictAsync(handle, prediction, timeout.Token).ConfigureAwait(false);
-                output = new ArrayBufferWriter<byte>(4096);
-                PredictJsonResponseWriter.Write(output, request.Format, result.Outputs.Items);
+                var inputs = pipeline.InputBuffers.Rent();
+                try
+                {
+                    var request = reader.ReadInto(body.Span, handle.Model.Signature, inputs);
+                    var prediction = new PredictionRequest(path.Model, path.Version, path.Label, request.SignatureName, inputs.Inputs, []);
+                    using var result = await pipeline.PredictAsync(handle, prediction, timeout.Token).ConfigureAwait(false);
+                    PredictJsonResponseWriter.Write(output, request.Format, result.Outputs.Items);
+                }
+                finally
+                {
+                    pipeline.ReturnInputBuffers(inputs, timeout.Token);
+                }
+                scope.Succeeded();
+                await RestResponses.WriteJsonAsync(context, StatusCodes.Status200OK, output.WrittenMemory).ConfigureAwait(false);
             }
             finally
             {
-                // A cancelled request may still sit in a batch that reads its inputs: its buffers are left as they
-                // are, to the GC.
-                if (!timeout.Token.IsCancellationRequested)
-                {
-                    inputs.Clear();
-                    pipeline.InputBuffers.Return(inputs);
-                }
+                ResponseBuffers.Return(output);
             }
-            scope.Succeeded();
-            await RestResponses.WriteJsonAsync(context, StatusCodes.Status200OK, output.WrittenMemory).ConfigureAwait(false);
         }
         catch (Exception e)
         {

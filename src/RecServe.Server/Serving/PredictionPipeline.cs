@@ -27,6 +27,20 @@ public sealed class PredictionPipeline(ModelManager manager, ServingMetrics metr
     public ScratchPool<InputTensorBuffers> InputBuffers { get; } =
         new(2 * ScratchPool<InputTensorBuffers>.DefaultSlots, static _ => new InputTensorBuffers());
 
+    /// <summary>
+    /// Ends a request's use of <paramref name="inputs"/> (from <see cref="InputBuffers"/>): clears them and puts them
+    /// back, unless <paramref name="requestAborted"/> fired. A cancelled request may still sit in a batch that reads its
+    /// inputs, so its buffers are left as they are, to the GC.
+    /// </summary>
+    public void ReturnInputBuffers(InputTensorBuffers inputs, CancellationToken requestAborted)
+    {
+        if (!requestAborted.IsCancellationRequested)
+        {
+            inputs.Clear();
+            InputBuffers.Return(inputs);
+        }
+    }
+
     /// <summary>The outputs of one prediction and the version that computed them.</summary>
     public sealed record Result(long Version, TensorSet Outputs) : IDisposable
     {
