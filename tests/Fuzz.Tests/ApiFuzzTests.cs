@@ -10,7 +10,17 @@ namespace Fuzz.Tests;
 /// valid requests are answered as before; the server's memory stays bounded and does not keep growing, and every
 /// large tensor the requests made it allocate (native memory) has been freed once the answers are in.
 /// </summary>
-public sealed class ApiFuzzTests(FuzzServer server, ITestOutputHelper output) : IClassFixture<FuzzServer>
+public sealed class ApiFuzzTests(FuzzServer server, ITestOutputHelper output) : ApiFuzzChecks<FuzzServer>(server, output);
+
+/// <summary>
+/// The same with dynamic batching on: the fuzzer's 16 concurrent requests, valid and not, meet in the batch queue,
+/// where items, merged inputs and split results are pooled and reused.
+/// </summary>
+public sealed class BatchedApiFuzzTests(BatchingFuzzServer server, ITestOutputHelper output) : ApiFuzzChecks<BatchingFuzzServer>(server, output);
+
+/// <summary>The fuzzing checks, run against the server <typeparamref name="TServer"/> starts.</summary>
+public abstract class ApiFuzzChecks<TServer>(TServer server, ITestOutputHelper output) : IClassFixture<TServer>
+    where TServer : FuzzServer
 {
     private const int RequestsPerRound = 5_000;
     private const long MaxResidentBytes = 1536L << 20;

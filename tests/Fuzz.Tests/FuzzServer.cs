@@ -2,13 +2,17 @@ using Integration.Tests;
 
 namespace Fuzz.Tests;
 
-/// <summary>One real server for every fuzzing test: the example DLRM model, without batching (see docs/SECURITY.md).</summary>
-public sealed class FuzzServer : IAsyncLifetime
+/// <summary>One real server for every fuzzing test of a class: the example DLRM model, without batching (see docs/SECURITY.md).</summary>
+public class FuzzServer : IAsyncLifetime
 {
     internal ServerProcess Process { get; private set; } = null!;
 
+    /// <summary>Flags beyond the model and the message limit.</summary>
+    protected virtual string[] MoreFlags => [];
+
     public async Task InitializeAsync() =>
-        Process = await ServerProcess.StartAsync("--model_name", "dlrm", "--model_base_path", RepoPaths.ExampleModel, "--max_message_bytes", (4 << 20).ToString());
+        Process = await ServerProcess.StartAsync(
+            ["--model_name", "dlrm", "--model_base_path", RepoPaths.ExampleModel, "--max_message_bytes", (4 << 20).ToString(), .. MoreFlags]);
 
     public async Task DisposeAsync() => await Process.DisposeAsync();
 
@@ -28,4 +32,10 @@ public sealed class FuzzServer : IAsyncLifetime
         }
         throw new InvalidOperationException("no VmRSS in /proc status");
     }
+}
+
+/// <summary>The same server with dynamic batching on, so that the fuzzer's concurrent requests share batches.</summary>
+public sealed class BatchingFuzzServer : FuzzServer
+{
+    protected override string[] MoreFlags => ["--enable_batching"];
 }
