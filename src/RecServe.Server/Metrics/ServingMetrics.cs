@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using Prometheus;
 using RecServe.Core.Errors;
 
@@ -10,6 +11,15 @@ namespace RecServe.Server.Metrics;
 public sealed class ServingMetrics
 {
     private static readonly double[] LatencyBuckets = Histogram.ExponentialBuckets(0.00005, 1.25, 58);
+
+    // Most series a cache below keeps before it starts again: labels come from the models and versions served, so
+    // this is only reached after very many version changes; prometheus-net keeps the series themselves regardless.
+    private const int MaxCachedSeries = 4096;
+
+    // The labelled children each request updates, found without building a label array or formatting the version
+    // on every request (prometheus-net's WithLabels takes a params array).
+    private readonly ConcurrentDictionary<RequestSeries, (Counter.Child Requests, Histogram.Child Latency)> _requestSeries = new();
+    private readonly ConcurrentDictionary<string, Histogram.Child> _denseStageSeries = new(StringComparer.Ordinal);
 
     /// <summary>Creates the series in a fresh registry.</summary>
     public ServingMetrics()
@@ -92,9 +102,39 @@ public sealed class ServingMetrics
     /// <summary>Records one finished request.</summary>
     public void Record(string api, string model, long version, ServingErrorCode? error, double seconds)
     {
-        Requests.WithLabels(model, version > 0 ? version.ToString(System.Globalization.CultureInfo.InvariantCulture) : "", api, error is null ? "OK" : StatusName(error.Value)).Inc();
-        RequestLatency.WithLabels(model, api).Observe(seconds);
+        var key = new RequestSeries(model, version, api, error);
+        if (!_requestSeries.TryGetValue(key, out var series))
+        {
+            series = (Requests.WithLabels(model, version > 0 ? version.ToString(System.Globalization.CultureInfo.InvariantCulture) : "", api, error is null ? "OK" : StatusName(error.Value)),
+                RequestLatency.WithLabels(model, api));
+            Remember(_requestSeries, key, series);
+        }
+        series.Requests.Inc();
+        series.Latency.Observe(seconds);
     }
+
+    /// <summary>Records one model execution of <paramref name="model"/> outside batching (batches report their own).</summary>
+    public void RecordDenseStage(string model, double seconds)
+    {
+        if (!_denseStageSeries.TryGetValue(model, out var series))
+        {
+            series = DenseStage.WithLabels(model);
+            Remember(_denseStageSeries, model, series);
+        }
+        series.Observe(seconds);
+    }
+
+    private static void Remember<TKey, TValue>(ConcurrentDictionary<TKey, TValue> cache, TKey key, TValue value)
+        where TKey : notnull
+    {
+        if (cache.Count >= MaxCachedSeries)
+        {
+            cache.Clear();
+        }
+        cache.TryAdd(key, value);
+    }
+
+    private readonly record struct RequestSeries(string Model, long Version, string Api, ServingErrorCode? Error);
 
     private static string StatusName(ServingErrorCode code) => code switch
     {

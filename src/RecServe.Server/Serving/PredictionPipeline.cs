@@ -70,7 +70,7 @@ public sealed class PredictionPipeline(ModelManager manager, ServingMetrics metr
         if (model is not BatchingModel)
         {
             // Batched models report their execution time per batch through the batch observer.
-            metrics.DenseStage.WithLabels(handle.ModelName).Observe(Stopwatch.GetElapsedTime(started).TotalSeconds);
+            metrics.RecordDenseStage(handle.ModelName, Stopwatch.GetElapsedTime(started).TotalSeconds);
         }
         return new Result(handle.Version, outputs);
     }
