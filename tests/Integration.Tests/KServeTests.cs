@@ -111,6 +111,33 @@ public sealed class KServeTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task KServeRequestsAreCountedByApiAndStatus()
+    {
+        const string model = "mlp_opset17";
+        using var reference = new OrtReference(ModelFile(model));
+        var inputs = reference.RandomInputs(batch: 2, seed: 16);
+        var version = (await _client.ModelInferAsync(KServeTensors.Request(model, inputs, raw: true))).ModelVersion;
+        string Series(string api, string status) =>
+            $"recserve_requests_total{{model=\"{model}\",version=\"{version}\",api=\"{api}\",status=\"{status}\"}}";
+        var before = await _server.Http.GetStringAsync("/metrics");
+
+        await _client.ModelInferAsync(KServeTensors.Request(model, inputs, raw: true));
+        await InferAsync($"/v2/models/{model}/infer", new JsonObject
+        {
+            ["inputs"] = new JsonArray(inputs.Select(i => (JsonNode?)KServeTensors.Json(i, nested: true)).ToArray()),
+        });
+        var wrong = KServeTensors.Request(model, inputs, raw: true);
+        wrong.RawInputContents[0] = ByteString.CopyFrom(new byte[4]); // shorter than the input's shape
+        await Assert.ThrowsAsync<RpcException>(async () => await _client.ModelInferAsync(wrong));
+
+        var after = await _server.Http.GetStringAsync("/metrics");
+        Assert.Equal((MetricsText.Find(before, Series("kserve_grpc", "OK")) ?? 0) + 1, MetricsText.Value(after, Series("kserve_grpc", "OK")));
+        Assert.Equal((MetricsText.Find(before, Series("kserve_rest", "OK")) ?? 0) + 1, MetricsText.Value(after, Series("kserve_rest", "OK")));
+        Assert.Equal((MetricsText.Find(before, Series("kserve_grpc", "INVALID_ARGUMENT")) ?? 0) + 1,
+            MetricsText.Value(after, Series("kserve_grpc", "INVALID_ARGUMENT")));
+    }
+
+    [Fact]
     public async Task GrpcTypedFp16InputIsRefusedWithAPointerToRawContents()
     {
         using var reference = new OrtReference(ModelFile("half_io"));

@@ -63,13 +63,25 @@ public sealed class InferenceGrpcService(PredictionPipeline pipeline, ModelManag
         {
             KServeModels.RequireName(modelName);
             var version = KServeVersion.Parse(modelVersion);
-            using var handle = pipeline.Lease(modelName, version, null);
-            // The wire reader takes only requests whose inputs all come in raw_input_contents.
-            var raw = message is null || InferRequestDecoder.DecodeInto(message, inputs);
-            var prediction = new PredictionRequest(modelName, version, null, null, inputs.Inputs,
-                outputNames ?? InferRequestDecoder.OutputNames(message!));
-            using var result = await pipeline.PredictAsync(handle, prediction, context.CancellationToken).ConfigureAwait(false);
-            return InferResponseEncoder.Encode(modelName, result.Version, id, result.Outputs.Items, raw);
+            var scope = pipeline.Metrics.Start(ApiNames.KServeGrpc, modelName);
+            try
+            {
+                using var handle = pipeline.Lease(modelName, version, null);
+                scope.Version = handle.Version;
+                // The wire reader takes only requests whose inputs all come in raw_input_contents.
+                var raw = message is null || InferRequestDecoder.DecodeInto(message, inputs);
+                var prediction = new PredictionRequest(modelName, version, null, null, inputs.Inputs,
+                    outputNames ?? InferRequestDecoder.OutputNames(message!));
+                using var result = await pipeline.PredictAsync(handle, prediction, context.CancellationToken).ConfigureAwait(false);
+                var response = InferResponseEncoder.Encode(modelName, result.Version, id, result.Outputs.Items, raw);
+                scope.Succeeded();
+                return response;
+            }
+            catch (Exception e)
+            {
+                scope.Failed(e);
+                throw;
+            }
         }
         finally
         {

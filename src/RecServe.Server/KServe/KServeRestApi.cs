@@ -87,30 +87,41 @@ public static class KServeRestApi
             throw ServingException.InvalidArgument("the binary tensor data extension (Inference-Header-Content-Length) is not supported; send JSON \"data\"");
         }
         var pipeline = context.RequestServices.GetRequiredService<PredictionPipeline>();
-        using var body = await RequestBodyReader.ReadAsync(context).ConfigureAwait(false);
-        using var handle = pipeline.Lease(name, version, null);
-        var reader = context.RequestServices.GetRequiredService<InferJsonRequestReader>();
-        using var timeout = RequestTimeout.Create(context);
-        var output = ResponseBuffers.Rent();
+        var scope = pipeline.Metrics.Start(ApiNames.KServeRest, name);
         try
         {
-            var inputs = pipeline.InputBuffers.Rent();
+            using var body = await RequestBodyReader.ReadAsync(context).ConfigureAwait(false);
+            using var handle = pipeline.Lease(name, version, null);
+            scope.Version = handle.Version;
+            var reader = context.RequestServices.GetRequiredService<InferJsonRequestReader>();
+            using var timeout = RequestTimeout.Create(context);
+            var output = ResponseBuffers.Rent();
             try
             {
-                var header = reader.ReadInto(body.Span, handle.Model.Signature, inputs);
-                var prediction = new PredictionRequest(name, version, null, null, inputs.Inputs, header.OutputNames);
-                using var result = await pipeline.PredictAsync(handle, prediction, timeout.Token).ConfigureAwait(false);
-                InferJsonResponseWriter.Write(output, name, result.Version, header.EscapedId, header.IdUtf8(body.Span), result.Outputs.Items);
+                var inputs = pipeline.InputBuffers.Rent();
+                try
+                {
+                    var header = reader.ReadInto(body.Span, handle.Model.Signature, inputs);
+                    var prediction = new PredictionRequest(name, version, null, null, inputs.Inputs, header.OutputNames);
+                    using var result = await pipeline.PredictAsync(handle, prediction, timeout.Token).ConfigureAwait(false);
+                    InferJsonResponseWriter.Write(output, name, result.Version, header.EscapedId, header.IdUtf8(body.Span), result.Outputs.Items);
+                }
+                finally
+                {
+                    pipeline.ReturnInputBuffers(inputs, timeout.Token);
+                }
+                scope.Succeeded();
+                await RestResponses.WriteJsonAsync(context, StatusCodes.Status200OK, output.WrittenMemory).ConfigureAwait(false);
             }
             finally
             {
-                pipeline.ReturnInputBuffers(inputs, timeout.Token);
+                ResponseBuffers.Return(output);
             }
-            await RestResponses.WriteJsonAsync(context, StatusCodes.Status200OK, output.WrittenMemory).ConfigureAwait(false);
         }
-        finally
+        catch (Exception e)
         {
-            ResponseBuffers.Return(output);
+            scope.Failed(e);
+            throw;
         }
     }
 
