@@ -1,3 +1,4 @@
+using System.Diagnostics.CodeAnalysis;
 using RecServe.Core.Tensors;
 using RecServe.Protocol.TensorProto;
 
@@ -24,7 +25,7 @@ public static class InferRequestWireReader
     /// Reads <paramref name="message"/> into <paramref name="into"/> (empty on entry); false, with
     /// <paramref name="into"/> cleared, if the message is not one this reader takes.
     /// </summary>
-    public static bool TryRead(ReadOnlySpan<byte> message, InputTensorBuffers into, out WireInferRequest? request)
+    public static bool TryRead(ReadOnlySpan<byte> message, InputTensorBuffers into, [NotNullWhen(true)] out WireInferRequest? request)
     {
         request = null;
         Span<Range> inputs = stackalloc Range[MaxInputs];

@@ -15,20 +15,16 @@ public static class KServeDataType
     /// <summary>The RecServe type a KServe v2 datatype, spelled in UTF-8, names; false for any other spelling.</summary>
     public static bool TryParse(ReadOnlySpan<byte> datatype, out TensorDataType type)
     {
-        type = datatype switch
+        foreach (var (utf8, served) in Utf8Names)
         {
-            _ when datatype.SequenceEqual("FP32"u8) => TensorDataType.Float32,
-            _ when datatype.SequenceEqual("FP64"u8) => TensorDataType.Float64,
-            _ when datatype.SequenceEqual("FP16"u8) => TensorDataType.Float16,
-            _ when datatype.SequenceEqual("INT8"u8) => TensorDataType.Int8,
-            _ when datatype.SequenceEqual("UINT8"u8) => TensorDataType.UInt8,
-            _ when datatype.SequenceEqual("INT32"u8) => TensorDataType.Int32,
-            _ when datatype.SequenceEqual("INT64"u8) => TensorDataType.Int64,
-            _ when datatype.SequenceEqual("BOOL"u8) => TensorDataType.Bool,
-            _ when datatype.SequenceEqual("BYTES"u8) => TensorDataType.String,
-            _ => TensorDataType.Invalid,
-        };
-        return type != TensorDataType.Invalid;
+            if (datatype.SequenceEqual(utf8))
+            {
+                type = served;
+                return true;
+            }
+        }
+        type = TensorDataType.Invalid;
+        return false;
     }
 
     private static TensorDataType Lookup(string datatype, string tensorName) => datatype switch
@@ -64,7 +60,7 @@ public static class KServeDataType
         _ => throw new ArgumentOutOfRangeException(nameof(type), type, "no KServe v2 datatype"),
     };
 
-    // The served types' names as UTF-8, matched against a JSON token without decoding it.
+    // The served types' names as UTF-8, matched against a JSON token or protobuf bytes without decoding them.
     private static readonly (byte[] Utf8, TensorDataType Type)[] Utf8Names = Array.ConvertAll(
         [TensorDataType.Float32, TensorDataType.Float64, TensorDataType.Float16, TensorDataType.Int8, TensorDataType.UInt8,
             TensorDataType.Int32, TensorDataType.Int64, TensorDataType.Bool, TensorDataType.String],

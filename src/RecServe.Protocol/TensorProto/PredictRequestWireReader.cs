@@ -1,3 +1,4 @@
+using System.Diagnostics.CodeAnalysis;
 using RecServe.Core.Tensors;
 using Tensorflow;
 
@@ -32,7 +33,7 @@ public static class PredictRequestWireReader
     /// Reads <paramref name="message"/> into <paramref name="into"/> (empty on entry); false, with
     /// <paramref name="into"/> cleared, if the message is not one this reader takes.
     /// </summary>
-    public static bool TryRead(ReadOnlySpan<byte> message, long maxElements, InputTensorBuffers into, out WirePredictRequest? request)
+    public static bool TryRead(ReadOnlySpan<byte> message, long maxElements, InputTensorBuffers into, [NotNullWhen(true)] out WirePredictRequest? request)
     {
         request = null;
         List<string>? outputFilter = null;

@@ -15,7 +15,7 @@ internal static class WireBindings
     public static IUnaryMethodOverride<PredictionGrpcService> Predict(PredictionPipeline pipeline, ServerOptions options) =>
         new WireRequestBinding<PredictionGrpcService, WirePredictRequest, PredictRequest, PredictResponse>(
             "/tensorflow.serving.PredictionService/Predict", PredictRequest.Parser,
-            (ReadOnlySpan<byte> message, Core.Tensors.InputTensorBuffers into, out WirePredictRequest? request) =>
+            (ReadOnlySpan<byte> message, Core.Tensors.InputTensorBuffers into, [System.Diagnostics.CodeAnalysis.NotNullWhen(true)] out WirePredictRequest? request) =>
                 PredictRequestWireReader.TryRead(message, options.MaxTensorElements, into, out request),
             pipeline.InputBuffers, static (service, request, context) => service.PredictDecoded(request, context));
 

@@ -1,4 +1,5 @@
 using System.Buffers;
+using System.Diagnostics.CodeAnalysis;
 using Google.Protobuf;
 using Grpc.AspNetCore.Server.Model;
 using Grpc.Core;
@@ -9,7 +10,7 @@ namespace RecServe.Server.Grpc;
 
 /// <summary>Reads a request message's bytes into input buffers; false if the message is not one the reader takes.</summary>
 /// <typeparam name="TWire">What the reader keeps of the request besides its inputs.</typeparam>
-public delegate bool WireReader<TWire>(ReadOnlySpan<byte> message, InputTensorBuffers into, out TWire? request)
+public delegate bool WireReader<TWire>(ReadOnlySpan<byte> message, InputTensorBuffers into, [NotNullWhen(true)] out TWire? request)
     where TWire : class;
 
 /// <summary>
@@ -65,22 +66,22 @@ internal sealed class WireRequestBinding<TService, TWire, TMessage, TResponse>(
         }
     }
 
-    private bool TryRead(ReadOnlySequence<byte> payload, InputTensorBuffers inputs, out TWire wire)
+    private bool TryRead(ReadOnlySequence<byte> payload, InputTensorBuffers inputs, [NotNullWhen(true)] out TWire? wire)
     {
-        TWire? read;
         if (payload.IsSingleSegment)
         {
-            reader(payload.FirstSpan, inputs, out read);
+            return reader(payload.FirstSpan, inputs, out wire);
         }
-        else
+        // A request larger than one receive block arrives in pieces: join them in a rented buffer.
+        var joined = ArrayPool<byte>.Shared.Rent(checked((int)payload.Length));
+        try
         {
-            // A request larger than one receive block arrives in pieces: join them in a rented buffer.
-            var joined = ArrayPool<byte>.Shared.Rent(checked((int)payload.Length));
             payload.CopyTo(joined);
-            reader(joined.AsSpan(0, (int)payload.Length), inputs, out read);
+            return reader(joined.AsSpan(0, (int)payload.Length), inputs, out wire);
+        }
+        finally
+        {
             ArrayPool<byte>.Shared.Return(joined);
         }
-        wire = read!;
-        return read is not null;
     }
 }
