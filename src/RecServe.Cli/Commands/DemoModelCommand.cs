@@ -25,6 +25,21 @@ internal static class DemoModelCommand
             Description = "Units of each hidden layer of the dense network, comma-separated (e.g. 1024,1024,512,256).",
             DefaultValueFactory = _ => string.Join(',', defaults.Hidden),
         };
+        var bottom = new Option<string>("--bottom")
+        {
+            Description = "Units of each layer of a bottom MLP over the dense input, comma-separated (MLPerf DLRMv2: 512,256,128); none by default.",
+            DefaultValueFactory = _ => "",
+        };
+        var crossLayers = new Option<int>("--cross-layers")
+        {
+            Description = "DCNv2 cross layers between the interaction and the top MLP (MLPerf DLRMv2: 3).",
+            DefaultValueFactory = _ => defaults.CrossLayers,
+        };
+        var crossRank = new Option<int>("--cross-rank")
+        {
+            Description = "Rank of each cross layer's weight; 0 for full rank.",
+            DefaultValueFactory = _ => defaults.CrossRank,
+        };
         var seed = new Option<int>("--seed") { Description = "Seed of rows and weights.", DefaultValueFactory = _ => defaults.Seed };
         var tier = new Option<string>("--tier") { Description = "Residency of the tables: mapped or memory.", DefaultValueFactory = _ => BundleFormat.ResidencyMapped };
         tier.AcceptOnlyFromAmong(BundleFormat.ResidencyMapped, BundleFormat.ResidencyMemory);
@@ -40,15 +55,24 @@ internal static class DemoModelCommand
             "Examples:\n" +
             "  recserve demo-model --rows 1000000 --dim 32 --tables 8 --out models/demo/1\n" +
             "  recserve demo-model --rows 10000000 --dim 64 --tables 1 --dtype int8 --cache-bytes 268435456 --out models/big/1\n" +
-            "  recserve demo-model --rows 100000 --dim 64 --tables 26 --hidden 1024,1024,512,256 --out models/mlp/1")
+            "  recserve demo-model --rows 100000 --dim 64 --tables 26 --hidden 1024,1024,512,256 --out models/mlp/1\n" +
+            "  recserve demo-model --rows 10000 --dim 128 --tables 26 --bottom 512,256,128 --cross-layers 3 --cross-rank 512 \\\n" +
+            "    --hidden 1024,1024,512,256 --out models/dlrmv2/1    (the dense network of MLPerf's DLRMv2)")
         {
-            rows, dim, tables, output, dtype, bag, dense, hidden, seed, tier, cacheBytes, hashIndex,
+            rows, dim, tables, output, dtype, bag, dense, hidden, bottom, crossLayers, crossRank, seed, tier, cacheBytes, hashIndex,
         };
         command.SetAction(parse =>
         {
             if (!TryParseLayers(parse.GetValue(hidden)!, out var layers))
             {
                 Console.Error.WriteLine($"recserve demo-model: --hidden '{parse.GetValue(hidden)}' is not a comma-separated list of positive layer widths");
+                return 1;
+            }
+            var bottomText = parse.GetValue(bottom)!;
+            var bottomLayers = Array.Empty<int>();
+            if (bottomText.Length > 0 && !TryParseLayers(bottomText, out bottomLayers))
+            {
+                Console.Error.WriteLine($"recserve demo-model: --bottom '{bottomText}' is not a comma-separated list of positive layer widths");
                 return 1;
             }
             var options = new DemoModelOptions
@@ -59,6 +83,9 @@ internal static class DemoModelCommand
                 Bag = parse.GetValue(bag),
                 Dense = parse.GetValue(dense),
                 Hidden = layers,
+                Bottom = bottomLayers,
+                CrossLayers = parse.GetValue(crossLayers),
+                CrossRank = parse.GetValue(crossRank),
                 Seed = parse.GetValue(seed),
                 TableDataType = TableDtypes.Parse(parse.GetValue(dtype)!),
                 Residency = parse.GetValue(tier)!,

@@ -21,8 +21,20 @@ public sealed record DemoModelOptions
     /// <summary>Width of the dense input; 0 for none.</summary>
     public int Dense { get; init; } = 13;
 
-    /// <summary>Units of each hidden layer, input side first (e.g. 1024, 1024, 512, 256 for an MLPerf-DLRM-sized top network).</summary>
+    /// <summary>Units of each hidden layer of the top MLP, input side first (e.g. 1024, 1024, 512, 256 for an MLPerf-DLRM-sized top network).</summary>
     public IReadOnlyList<int> Hidden { get; init; } = [32];
+
+    /// <summary>
+    /// Units of each layer of a bottom MLP over the dense input, input side first (MLPerf DLRMv2: 512, 256, 128);
+    /// empty to feed the dense input straight into the interaction.
+    /// </summary>
+    public IReadOnlyList<int> Bottom { get; init; } = [];
+
+    /// <summary>DCNv2 cross layers between the interaction's concat and the top MLP (MLPerf DLRMv2: 3); 0 for none.</summary>
+    public int CrossLayers { get; init; }
+
+    /// <summary>Rank of each cross layer's weight (MLPerf DLRMv2: 512); 0 for a full-rank square weight.</summary>
+    public int CrossRank { get; init; } = 512;
 
     /// <summary>Row storage: Float32, Float16 or Int8.</summary>
     public TensorDataType TableDataType { get; init; } = TensorDataType.Float32;

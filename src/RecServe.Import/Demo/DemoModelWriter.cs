@@ -29,6 +29,16 @@ public static class DemoModelWriter
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(options.Tables);
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(options.Bag);
         ArgumentOutOfRangeException.ThrowIfNegative(options.Dense);
+        ArgumentOutOfRangeException.ThrowIfNegative(options.CrossLayers);
+        ArgumentOutOfRangeException.ThrowIfNegative(options.CrossRank);
+        if (options.Bottom.Count > 0 && options.Dense == 0)
+        {
+            throw new ArgumentException("a bottom MLP needs a dense input (Dense > 0)");
+        }
+        if (options.Bottom.Concat(options.Hidden).Any(units => units <= 0))
+        {
+            throw new ArgumentException("every layer of the bottom and top MLPs needs at least one unit");
+        }
         var target = Path.TrimEndingDirectorySeparator(Path.GetFullPath(outFolder));
         if (Directory.Exists(target) || File.Exists(target))
         {
@@ -46,8 +56,7 @@ public static class DemoModelWriter
                 WriteTable(Path.Combine(temp, table.Path), table.Name, options, random);
             }
             var dense = DenseGraphBuilder.Build(
-                manifest.SparseFeatures.Select(f => f.GraphInput).ToList(), options.Dim,
-                options.Dense > 0 ? DenseInput : null, options.Dense, options.Hidden, random);
+                manifest.SparseFeatures.Select(f => f.GraphInput).ToList(), options.Dense > 0 ? DenseInput : null, options, random);
             var densePath = Path.Combine(temp, manifest.DenseGraph);
             OnnxModelFile.Save(dense, densePath);
             // The graph is built by hand, so let ONNX Runtime vouch for it before anything is published.

@@ -25,6 +25,8 @@ public sealed class UserErrorTests : IDisposable
         { ["delta", "inspect", "/nonexistent/1.delta"], "recserve delta inspect: " },
         { ["delta", "apply"], "recserve delta apply: Option '--state-dir' is required" },
         { ["demo-model", "--rows", "ten", "--dim", "4", "--tables", "1", "--out", "/tmp/x/1"], "recserve demo-model: Cannot parse argument 'ten'" },
+        { ["demo-model", "--rows", "10", "--dim", "4", "--tables", "1", "--bottom", "8,0", "--out", "/tmp/recserve-never-written/1"], "recserve demo-model: --bottom '8,0' is not" },
+        { ["demo-model", "--rows", "10", "--dim", "4", "--tables", "1", "--dense", "0", "--bottom", "8", "--out", "/tmp/recserve-never-written/1"], "recserve demo-model: a bottom MLP needs a dense input" },
         { ["table", "push", "/nonexistent/model/1", "--table", "t", "--redis", "127.0.0.1:1"], "recserve table push: " },
         { ["bench", "--api", "carrier-pigeon", "--model", "m"], "recserve bench: Argument 'carrier-pigeon' not recognized" },
     };
