@@ -7,6 +7,7 @@
 #   IDS (cat_0=1000,...)  BATCH (256)  DURATION (10)  WARMUP (10: the first API measured after a server start reads low while the JIT tiers up)  CONCURRENCY (8)
 #   ENGINE: ONNX Runtime flags given to both the server and the in-process run (e.g. "--intra_op_threads 1")
 #   APIS (grpc rest kserve-grpc kserve-rest)  BATCHING (1: also the batch-1 runs with batching off and on)
+#   MAX_BATCH (256)  BATCH_THREADS (4)  MAX_ENQUEUED (64): the batching parameters of both batch-1 parts
 #   DLRMV2 (1: also batching off and on with MLPerf DLRMv2's dense network, a demo bundle written under $OUT)
 set -euo pipefail
 cd "$(dirname "$0")/../.."
@@ -96,7 +97,7 @@ PY
 # 2. Batch-1 requests from 64 clients, batching off and on.
 OUT="$out" MODEL="$model" MODEL_DIR="$model_dir" IDS="$ids" ENGINE="${ENGINE:-}" BENCH_EXTRA="${BENCH_EXTRA:-}" \
   SERVER_CPUS="$server_cpus" LOAD_CPUS="$load_cpus" DURATION="$duration" WARMUP="$warmup" \
-  MAX_BATCH=256 BATCH_THREADS=4 MAX_ENQUEUED=64 bash bench/batching.sh
+  MAX_BATCH="${MAX_BATCH:-256}" BATCH_THREADS="${BATCH_THREADS:-4}" MAX_ENQUEUED="${MAX_ENQUEUED:-64}" bash bench/batching.sh
 
 # 3. The same with MLPerf DLRMv2's dense network (bottom MLP, three low-rank DCNv2 cross layers, top MLP; 64 MB of
 # weights), where the model call rather than the transport dominates a batch-1 request.
@@ -106,4 +107,4 @@ v2="$out/dlrmv2-model/dlrmv2"
   --cross-layers 3 --cross-rank 512 --hidden 1024,1024,512,256 --out "$v2/1" | tail -n 1
 OUT="$out/dlrmv2" MODEL=dlrmv2 MODEL_DIR="$v2" IDS="$(seq -s, -f 'f_%g=10000' 0 25)" ENGINE="${ENGINE:-}" \
   SERVER_CPUS="$server_cpus" LOAD_CPUS="$load_cpus" DURATION="$duration" WARMUP="$warmup" \
-  MAX_BATCH=256 BATCH_THREADS=4 MAX_ENQUEUED=64 bash bench/batching.sh
+  MAX_BATCH="${MAX_BATCH:-256}" BATCH_THREADS="${BATCH_THREADS:-4}" MAX_ENQUEUED="${MAX_ENQUEUED:-64}" bash bench/batching.sh
