@@ -8,6 +8,7 @@ using RecServe.Lifecycle;
 using RecServe.Lifecycle.Config;
 using RecServe.Protocol.Json;
 using RecServe.Protocol.KServe;
+using RecServe.Runtime.Batching;
 using RecServe.Runtime.Onnx;
 using RecServe.Server.Grpc;
 using RecServe.Server.Hosting;
@@ -24,8 +25,8 @@ namespace RecServe.Bench;
 /// measures plus the adapter's own steps (metrics scope, version lease, pooled input and answer buffers, the
 /// pipeline's checks), so that bytes allocated per request cover the whole handler. gRPC: the services' methods
 /// with a parsed message and a kept call context; REST: the mapped endpoints' request delegates with a kept
-/// <see cref="HttpContext"/> whose response body is discarded. The example DLRM as plain ONNX, no batching;
-/// 256 rows, 4 ids per row.
+/// <see cref="HttpContext"/> whose response body is discarded. The example DLRM as plain ONNX, called directly
+/// (requests complete synchronously) or through the batcher (they complete on its thread); 256 rows, 4 ids per row.
 /// </summary>
 [MemoryDiagnoser]
 public class AdapterPathBenchmarks
@@ -42,13 +43,18 @@ public class AdapterPathBenchmarks
     private HttpContext _restContext = null!;
     private HttpContext _kserveRestContext = null!;
 
+    /// <summary>Whether the model is served through the batcher, one request per batch.</summary>
+    [Params(false, true)]
+    public bool Batching { get; set; }
+
     /// <summary>Loads the example model into a model manager and maps the services around one pipeline.</summary>
     [GlobalSetup]
     public void Setup()
     {
         _request = ExampleRequest.Create();
         var options = new ServerOptions();
-        _manager = new ModelManager(new ModelFolderLoader(new OnnxModelOptions { IntraOpThreads = 1 }), NullLogger<ModelManager>.Instance);
+        var batching = Batching ? new BatchingOptions { MaxBatchSize = ExampleRequest.Rows, NumBatchThreads = 1 } : null;
+        _manager = new ModelManager(new ModelFolderLoader(new OnnxModelOptions { IntraOpThreads = 1 }, batching), NullLogger<ModelManager>.Instance);
         var models = Path.Combine(ServingPathBenchmarks.FindRoot(), "examples", "models", "dlrm");
         _manager.ApplyConfigAsync([ModelConfig.Latest("dlrm", models)]).GetAwaiter().GetResult();
         _manager.GetHandle("dlrm").Dispose(); // fails here, not in the measured calls, if the model did not load
