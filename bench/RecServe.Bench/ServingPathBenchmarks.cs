@@ -34,6 +34,7 @@ public class ServingPathBenchmarks
     private readonly InputTensorBuffers _buffers = new();
     private IModel _model = null!;
     private IModel _unbound = null!;
+    private ExampleRequest _request = null!;
     private byte[] _tfBytes = [];
     private PredictRequest _tf = null!;
     private byte[] _kserveBytes = [];
@@ -65,87 +66,14 @@ public class ServingPathBenchmarks
         }
         _model = ModelLoader.Load(version, new OnnxModelOptions { IntraOpThreads = 1 });
         _unbound = ModelLoader.Load(version, new OnnxModelOptions { IntraOpThreads = 1, BindOutputs = false });
-        var random = new Random(1);
-        var inputs = new List<(string Name, Tensor Tensor)>();
-        var dense = Tensor.Allocate(TensorDataType.Float32, [256, 13]);
-        foreach (ref var v in dense.AsSpan<float>())
-        {
-            v = (float)random.NextDouble();
-        }
-        inputs.Add(("dense", dense));
-        foreach (var (name, rows) in new[] { ("cat_0", 1000), ("cat_1", 500), ("cat_2", 200), ("cat_3", 100) })
-        {
-            var ids = Tensor.Allocate(TensorDataType.Int64, [256, 4]);
-            foreach (ref var id in ids.AsSpan<long>())
-            {
-                id = random.Next(rows);
-            }
-            inputs.Add((name, ids));
-        }
-
-        var tf = new PredictRequest { ModelSpec = new ModelSpec { Name = "dlrm" } };
-        var kserve = new ModelInferRequest { ModelName = "dlrm" };
-        foreach (var (name, tensor) in inputs)
-        {
-            tf.Inputs[name] = TensorProtoEncoder.Encode(tensor, TensorEncoding.TensorContent);
-            var input = new ModelInferRequest.Types.InferInputTensor { Name = name, Datatype = KServeDataType.Name(tensor.DataType) };
-            input.Shape.Add(tensor.Shape);
-            kserve.Inputs.Add(input);
-            kserve.RawInputContents.Add(ByteString.CopyFrom(tensor.Bytes));
-        }
-        _tfBytes = tf.ToByteArray();
-        _kserveBytes = kserve.ToByteArray();
-        _tf = PredictRequest.Parser.ParseFrom(_tfBytes);
-        _kserve = ModelInferRequest.Parser.ParseFrom(_kserveBytes);
-        _decoded = inputs.ToDictionary(p => p.Name, p => p.Tensor, StringComparer.Ordinal);
-        var json = new ArrayBufferWriter<byte>();
-        PredictJsonRequestWriter.Write(json, _decoded);
-        _jsonBody = json.WrittenSpan.ToArray();
-        _kserveJsonBody = KServeJsonBody(_decoded);
-    }
-
-    // KServe v2 REST's body for the same inputs: flat "data", with an "id" to echo, as clients send it.
-    private static byte[] KServeJsonBody(Dictionary<string, Tensor> inputs)
-    {
-        var body = new ArrayBufferWriter<byte>();
-        using (var writer = new System.Text.Json.Utf8JsonWriter(body))
-        {
-            writer.WriteStartObject();
-            writer.WriteString("id", "bench-1");
-            writer.WriteStartArray("inputs");
-            foreach (var (name, tensor) in inputs)
-            {
-                writer.WriteStartObject();
-                writer.WriteString("name", name);
-                writer.WriteString("datatype", KServeDataType.Name(tensor.DataType));
-                writer.WriteStartArray("shape");
-                foreach (var dim in tensor.Shape)
-                {
-                    writer.WriteNumberValue(dim);
-                }
-                writer.WriteEndArray();
-                writer.WriteStartArray("data");
-                if (tensor.DataType == TensorDataType.Float32)
-                {
-                    foreach (var v in tensor.AsSpan<float>())
-                    {
-                        writer.WriteNumberValue(v);
-                    }
-                }
-                else
-                {
-                    foreach (var v in tensor.AsSpan<long>())
-                    {
-                        writer.WriteNumberValue(v);
-                    }
-                }
-                writer.WriteEndArray();
-                writer.WriteEndObject();
-            }
-            writer.WriteEndArray();
-            writer.WriteEndObject();
-        }
-        return body.WrittenSpan.ToArray();
+        _request = ExampleRequest.Create();
+        _tfBytes = _request.TfBytes;
+        _kserveBytes = _request.KServeBytes;
+        _tf = _request.Tf;
+        _kserve = _request.KServe;
+        _decoded = _request.Inputs;
+        _jsonBody = _request.TfJson;
+        _kserveJsonBody = _request.KServeJson;
     }
 
     /// <summary>(a) TF-Serving request bytes to the message.</summary>
@@ -285,10 +213,7 @@ public class ServingPathBenchmarks
         _model.Dispose();
         _unbound.Dispose();
         _buffers.Dispose();
-        foreach (var tensor in _decoded.Values)
-        {
-            tensor.Dispose();
-        }
+        _request.Dispose();
         if (Directory.Exists(_scratch))
         {
             Directory.Delete(_scratch, recursive: true);

@@ -1,4 +1,5 @@
 using RecServe.Core.Errors;
+using RecServe.Server.Serving;
 using Tensorflow.Serving;
 
 namespace RecServe.Server.Grpc;
@@ -6,7 +7,7 @@ namespace RecServe.Server.Grpc;
 /// <summary>Reads the model, version and label out of a request's <see cref="ModelSpec"/>.</summary>
 internal static class ModelSpecReader
 {
-    public static (string Name, long? Version, string? Label) Read(ModelSpec? spec)
+    public static PredictionTarget Read(ModelSpec? spec)
     {
         if (spec is null || string.IsNullOrEmpty(spec.Name))
         {
@@ -14,9 +15,9 @@ internal static class ModelSpecReader
         }
         return spec.VersionChoiceCase switch
         {
-            ModelSpec.VersionChoiceOneofCase.Version => (spec.Name, spec.Version, null),
-            ModelSpec.VersionChoiceOneofCase.VersionLabel => (spec.Name, null, spec.VersionLabel),
-            _ => (spec.Name, null, null),
+            ModelSpec.VersionChoiceOneofCase.Version => new(spec.Name, spec.Version, null),
+            ModelSpec.VersionChoiceOneofCase.VersionLabel => new(spec.Name, null, spec.VersionLabel),
+            _ => new(spec.Name, null, null),
         };
     }
 }

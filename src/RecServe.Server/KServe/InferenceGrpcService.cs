@@ -39,7 +39,8 @@ public sealed class InferenceGrpcService(PredictionPipeline pipeline, ModelManag
 
     /// <inheritdoc />
     public override Task<ModelInferResponse> ModelInfer(ModelInferRequest request, ServerCallContext context) =>
-        InferAsync(request.ModelName, request.ModelVersion, request.Id, pipeline.InputBuffers.Rent(), request, context);
+        RunAsync(new ModelInferExchange(request.ModelName, request.ModelVersion, request.Id, request, outputNames: null, context),
+            pipeline.InputBuffers.Rent());
 
     /// <summary>
     /// ModelInfer as the server binds it (<see cref="Grpc.WireBindings.ModelInfer"/>): a request read from the wire has
@@ -52,40 +53,11 @@ public sealed class InferenceGrpcService(PredictionPipeline pipeline, ModelManag
             return ModelInfer(message, context);
         }
         var wire = request.Wire!;
-        return InferAsync(wire.ModelName, wire.ModelVersion, wire.Id, request.Inputs!, message: null, context, wire.OutputNames);
+        return RunAsync(new ModelInferExchange(wire.ModelName, wire.ModelVersion, wire.Id, message: null, wire.OutputNames, context),
+            request.Inputs!);
     }
 
-    // Runs a request whose inputs are in (or, given its message, are decoded into) kept buffers rented from the pipeline.
-    private async Task<ModelInferResponse> InferAsync(string modelName, string modelVersion, string id, InputTensorBuffers inputs,
-        ModelInferRequest? message, ServerCallContext context, IReadOnlyList<string>? outputNames = null)
-    {
-        try
-        {
-            KServeModels.RequireName(modelName);
-            var version = KServeVersion.Parse(modelVersion);
-            var scope = pipeline.Metrics.Start(ApiNames.KServeGrpc, modelName);
-            try
-            {
-                using var handle = pipeline.Lease(modelName, version, null);
-                scope.Version = handle.Version;
-                // The wire reader takes only requests whose inputs all come in raw_input_contents.
-                var raw = message is null || InferRequestDecoder.DecodeInto(message, inputs);
-                var prediction = new PredictionRequest(modelName, version, null, null, inputs.Inputs,
-                    outputNames ?? InferRequestDecoder.OutputNames(message!));
-                using var result = await pipeline.PredictAsync(handle, prediction, context.CancellationToken).ConfigureAwait(false);
-                var response = InferResponseEncoder.Encode(modelName, result.Version, id, result.Outputs.Items, raw);
-                scope.Succeeded();
-                return response;
-            }
-            catch (Exception e)
-            {
-                scope.Failed(e);
-                throw;
-            }
-        }
-        finally
-        {
-            pipeline.ReturnInputBuffers(inputs, context.CancellationToken);
-        }
-    }
+    // Runs a request whose inputs are in (or, given its message, are decoded into) buffers rented from the pipeline.
+    private Task<ModelInferResponse> RunAsync(ModelInferExchange exchange, InputTensorBuffers inputs) =>
+        PredictionRun.RunAsync<ModelInferExchange, ModelInferResponse>(pipeline, ApiNames.KServeGrpc, exchange, inputs).AsTask();
 }

@@ -78,51 +78,10 @@ public static class KServeRestApi
         return RestResponses.WriteJsonAsync(context, StatusCodes.Status200OK, buffer.WrittenMemory);
     }
 
-    private static async Task InferAsync(HttpContext context)
+    private static Task InferAsync(HttpContext context)
     {
-        var name = Name(context);
-        var version = KServeVersion.Parse(Version(context));
-        if (context.Request.Headers.ContainsKey("Inference-Header-Content-Length"))
-        {
-            throw ServingException.InvalidArgument("the binary tensor data extension (Inference-Header-Content-Length) is not supported; send JSON \"data\"");
-        }
-        var pipeline = context.RequestServices.GetRequiredService<PredictionPipeline>();
-        var scope = pipeline.Metrics.Start(ApiNames.KServeRest, name);
-        try
-        {
-            using var body = await RequestBodyReader.ReadAsync(context).ConfigureAwait(false);
-            using var handle = pipeline.Lease(name, version, null);
-            scope.Version = handle.Version;
-            var reader = context.RequestServices.GetRequiredService<InferJsonRequestReader>();
-            using var timeout = RequestTimeout.Create(context);
-            var output = ResponseBuffers.Rent();
-            try
-            {
-                var inputs = pipeline.InputBuffers.Rent();
-                try
-                {
-                    var header = reader.ReadInto(body.Span, handle.Model.Signature, inputs);
-                    var prediction = new PredictionRequest(name, version, null, null, inputs.Inputs, header.OutputNames);
-                    using var result = await pipeline.PredictAsync(handle, prediction, timeout.Token).ConfigureAwait(false);
-                    InferJsonResponseWriter.Write(output, name, result.Version, header.EscapedId, header.IdUtf8(body.Span), result.Outputs.Items);
-                }
-                finally
-                {
-                    pipeline.ReturnInputBuffers(inputs, timeout.Token);
-                }
-                scope.Succeeded();
-                await RestResponses.WriteJsonAsync(context, StatusCodes.Status200OK, output.WrittenMemory).ConfigureAwait(false);
-            }
-            finally
-            {
-                ResponseBuffers.Return(output);
-            }
-        }
-        catch (Exception e)
-        {
-            scope.Failed(e);
-            throw;
-        }
+        var output = ResponseBuffers.Rent();
+        return RestPrediction.AnswerAsync(context, ApiNames.KServeRest, new RestInferExchange(context, Name(context), Version(context), output), output);
     }
 
     private static KServeModels Models(HttpContext context) => new(

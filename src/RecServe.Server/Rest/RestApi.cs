@@ -7,7 +7,6 @@ using Microsoft.AspNetCore.Routing;
 using Microsoft.Extensions.DependencyInjection;
 using RecServe.Core.Errors;
 using RecServe.Lifecycle;
-using RecServe.Protocol.Json;
 using RecServe.Protocol.Metadata;
 using RecServe.Server.Hosting;
 using RecServe.Server.Serving;
@@ -68,45 +67,10 @@ public static class RestApi
         }
     }
 
-    private static async Task PredictAsync(HttpContext context, RestPath path)
+    private static Task PredictAsync(HttpContext context, RestPath path)
     {
-        var pipeline = context.RequestServices.GetRequiredService<PredictionPipeline>();
-        var scope = pipeline.Metrics.Start(ApiNames.RestPredict, path.Model);
-        try
-        {
-            using var body = await RequestBodyReader.ReadAsync(context).ConfigureAwait(false);
-            using var handle = pipeline.Lease(path.Model, path.Version, path.Label);
-            scope.Version = handle.Version;
-            var reader = context.RequestServices.GetRequiredService<PredictJsonRequestReader>();
-            using var timeout = RequestTimeout.Create(context);
-            var output = ResponseBuffers.Rent();
-            try
-            {
-                var inputs = pipeline.InputBuffers.Rent();
-                try
-                {
-                    var request = reader.ReadInto(body.Span, handle.Model.Signature, inputs);
-                    var prediction = new PredictionRequest(path.Model, path.Version, path.Label, request.SignatureName, inputs.Inputs, []);
-                    using var result = await pipeline.PredictAsync(handle, prediction, timeout.Token).ConfigureAwait(false);
-                    PredictJsonResponseWriter.Write(output, request.Format, result.Outputs.Items);
-                }
-                finally
-                {
-                    pipeline.ReturnInputBuffers(inputs, timeout.Token);
-                }
-                scope.Succeeded();
-                await RestResponses.WriteJsonAsync(context, StatusCodes.Status200OK, output.WrittenMemory).ConfigureAwait(false);
-            }
-            finally
-            {
-                ResponseBuffers.Return(output);
-            }
-        }
-        catch (Exception e)
-        {
-            scope.Failed(e);
-            throw;
-        }
+        var output = ResponseBuffers.Rent();
+        return RestPrediction.AnswerAsync(context, ApiNames.RestPredict, new RestPredictExchange(context, path, output), output);
     }
 
     private static Task StatusAsync(HttpContext context, RestPath path)
