@@ -99,6 +99,25 @@ public sealed class NumberListFastPathTests
     }
 
     [Fact]
+    public void ListsNestedUpToAndPastTheDepthLimitReadAsTokenByToken()
+    {
+        var signature = JsonTestSupport.Single(TensorDataType.Float32);
+        for (var maxDepth = 2; maxDepth <= 6; maxDepth++)
+        {
+            var fast = new PredictJsonRequestReader(maxDepth, scanNumberLists: true);
+            var reference = new PredictJsonRequestReader(maxDepth, scanNumberLists: false);
+            for (var nesting = 1; nesting <= 7; nesting++)
+            {
+                var list = new string('[', nesting) + "1.5, 2" + new string(']', nesting);
+                foreach (var body in new[] { $"{{\"inputs\": {list}}}", $"{{\"instances\": [{list}]}}", $"{{\"inputs\": {{\"x\": {list}}}}}" })
+                {
+                    AssertSameOutcome(Encoding.UTF8.GetBytes(body), b => fast.Read(b, signature).Inputs, b => reference.Read(b, signature).Inputs);
+                }
+            }
+        }
+    }
+
+    [Fact]
     public void SyntaxErrorsAfterSkippedListsQuoteTheSameLineAndPosition()
     {
         var body = "{\"inputs\": {\"x\": [1.5,\n  2.5,\r\n 3],\n \"y\": [[4], [5]] x}";
