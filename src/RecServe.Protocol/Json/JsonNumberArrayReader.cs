@@ -71,8 +71,9 @@ internal static class JsonNumberArrayReader
             }
             if (next != (byte)']' || !listJustOpened)
             {
-                var length = ReadNumber(buffer[position..], type, input);
-                if (length == 0 || !shape.TryAddValue())
+                // The shape first, then the value, in the token path's order.
+                var length = shape.TryAddValue() ? ReadNumber(buffer[position..], type, input) : 0;
+                if (length == 0)
                 {
                     return false;
                 }
