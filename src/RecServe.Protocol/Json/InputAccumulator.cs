@@ -87,6 +87,16 @@ internal sealed class InputAccumulator : IDisposable
         _byteCount += size;
     }
 
+    /// <summary>Bytes of fixed-size values appended so far.</summary>
+    public int ByteCount => _byteCount;
+
+    /// <summary>Drops the fixed-size values appended after <see cref="ByteCount"/> was <paramref name="byteCount"/>.</summary>
+    public void TruncateTo(int byteCount)
+    {
+        ArgumentOutOfRangeException.ThrowIfGreaterThan(byteCount, _byteCount);
+        _byteCount = byteCount;
+    }
+
     /// <summary>Appends one string value (not copied).</summary>
     public void AppendString(byte[] value) => _strings!.Add(value);
 

@@ -53,10 +53,42 @@ internal static class JsonScalarDecoder
         }
     }
 
+    /// <summary>
+    /// The float32 value of a JSON number under the rules above, when it has one; false where those rules
+    /// refuse it, and also (rarely) where only <see cref="Utf8JsonReader"/>'s own conversion can decide.
+    /// </summary>
+    public static bool TryConvertFloat32(in DecimalNumber number, ReadOnlySpan<byte> token, out float value)
+    {
+        value = 0;
+        // A whole number converts as an integer does, and must come out exact (the assignment rounds it).
+        return number.IsWhole
+            ? Utf8NumberParser.TryGetInt64(number, out var whole) && IsExact(value = whole, whole)
+            : Utf8NumberParser.TryGetSingle(number, token, out value) && float.IsFinite(value);
+    }
+
+    /// <summary>As <see cref="TryConvertFloat32"/>, for float64.</summary>
+    public static bool TryConvertFloat64(in DecimalNumber number, ReadOnlySpan<byte> token, out double value)
+    {
+        value = 0;
+        return number.IsWhole
+            ? Utf8NumberParser.TryGetInt64(number, out var whole) && IsExact(value = whole, whole)
+            : Utf8NumberParser.TryGetDouble(number, token, out value) && double.IsFinite(value);
+    }
+
+    /// <summary>The value of a JSON number for an integer type of range [<paramref name="min"/>, <paramref name="max"/>], when it has one.</summary>
+    public static bool TryConvertInteger(in DecimalNumber number, long min, long max, out long value)
+        => Utf8NumberParser.TryGetInt64(number, out value) && value >= min && value <= max;
+
     private static float ReadFloat32(ref Utf8JsonReader reader, InputAccumulator input, ParseContext context)
     {
         if (reader.TokenType == JsonTokenType.Number)
         {
+            // The token is a valid JSON number (the reader checked), so the scan reads all of it.
+            if (Utf8NumberParser.Scan(reader.ValueSpan, out var number) > 0
+                && TryConvertFloat32(number, reader.ValueSpan, out var fast))
+            {
+                return fast;
+            }
             if (IsWholeNumberToken(reader.ValueSpan) && reader.TryGetInt64(out var whole))
             {
                 var value = (float)whole;
@@ -77,6 +109,11 @@ internal static class JsonScalarDecoder
     {
         if (reader.TokenType == JsonTokenType.Number)
         {
+            if (Utf8NumberParser.Scan(reader.ValueSpan, out var number) > 0
+                && TryConvertFloat64(number, reader.ValueSpan, out var fast))
+            {
+                return fast;
+            }
             if (IsWholeNumberToken(reader.ValueSpan) && reader.TryGetInt64(out var whole))
             {
                 var value = (double)whole;
@@ -139,6 +176,10 @@ internal static class JsonScalarDecoder
         if (reader.TokenType != JsonTokenType.Number)
         {
             throw WrongType(ref reader, input, context, "whole numbers");
+        }
+        if (Utf8NumberParser.Scan(reader.ValueSpan, out var number) > 0 && TryConvertInteger(number, min, max, out var fast))
+        {
+            return fast;
         }
         if (!IsWholeNumberToken(reader.ValueSpan))
         {

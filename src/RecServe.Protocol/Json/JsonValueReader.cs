@@ -14,6 +14,11 @@ internal static class JsonValueReader
     /// </summary>
     public static void Read(ref Utf8JsonReader reader, InputAccumulator input, ParseContext context)
     {
+        if (reader.TokenType == JsonTokenType.StartArray && context.ScanNumberLists && JsonNumberArrayReader.CanRead(input.DataType)
+            && JsonNumberArrayReader.TryRead(ref reader, input, context))
+        {
+            return;
+        }
         var shape = context.Shape;
         shape.Reset();
         while (true)

@@ -8,14 +8,21 @@ namespace RecServe.Protocol.Json;
 /// </summary>
 internal sealed class ParseContext
 {
-    public ParseContext(int maxDepth)
+    public ParseContext(int maxDepth, bool scanNumberLists = true)
     {
         MaxDepth = maxDepth;
         Shape = new NestedListShape(maxDepth);
+        ScanNumberLists = scanNumberLists && Utf8JsonReaderJump.IsAvailable;
     }
 
     /// <summary>Deepest nesting of JSON objects and lists allowed in a request.</summary>
     public int MaxDepth { get; }
+
+    /// <summary>
+    /// Whether lists of numbers are read straight from the bytes (<see cref="JsonNumberArrayReader"/>) rather than
+    /// token by token; off only to compare the two in tests.
+    /// </summary>
+    public bool ScanNumberLists { get; }
 
     /// <summary>Tracks the shape of the value being read.</summary>
     public NestedListShape Shape { get; }

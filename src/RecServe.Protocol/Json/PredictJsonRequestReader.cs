@@ -32,10 +32,16 @@ public sealed class PredictJsonRequestReader
     /// Bounds the work a hostile body can cause and the tensor rank a client can send.
     /// </param>
     public PredictJsonRequestReader(int maxDepth = DefaultMaxDepth)
+        : this(maxDepth, scanNumberLists: true)
+    {
+    }
+
+    // scanNumberLists: false reads every value token by token, the reference the tests compare the fast path with.
+    internal PredictJsonRequestReader(int maxDepth, bool scanNumberLists)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(maxDepth, 2);
         MaxDepth = maxDepth;
-        _contexts = new ScratchPool<ParseContext>(ScratchPool<ParseContext>.DefaultSlots, _ => new ParseContext(maxDepth));
+        _contexts = new ScratchPool<ParseContext>(ScratchPool<ParseContext>.DefaultSlots, _ => new ParseContext(maxDepth, scanNumberLists));
     }
 
     /// <summary>The nesting limit this reader enforces.</summary>

@@ -30,10 +30,16 @@ public sealed class InferJsonRequestReader
 
     /// <summary>Creates a reader that refuses requests nested deeper than <paramref name="maxDepth"/> (at least 4).</summary>
     public InferJsonRequestReader(int maxDepth = DefaultMaxDepth)
+        : this(maxDepth, scanNumberLists: true)
+    {
+    }
+
+    // scanNumberLists: false reads every value token by token, the reference the tests compare the fast path with.
+    internal InferJsonRequestReader(int maxDepth, bool scanNumberLists)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(maxDepth, 4);
         MaxDepth = maxDepth;
-        _scratch = new ScratchPool<Scratch>(ScratchPool<Scratch>.DefaultSlots, _ => new Scratch(maxDepth));
+        _scratch = new ScratchPool<Scratch>(ScratchPool<Scratch>.DefaultSlots, _ => new Scratch(maxDepth, scanNumberLists));
     }
 
     /// <summary>The nesting limit this reader enforces.</summary>
@@ -390,9 +396,9 @@ public sealed class InferJsonRequestReader
     private void Next(ref Utf8JsonReader reader) => JsonTokens.Next(ref reader, MaxDepth);
 
     /// <summary>One request's parser state, kept between requests.</summary>
-    private sealed class Scratch(int maxDepth)
+    private sealed class Scratch(int maxDepth, bool scanNumberLists)
     {
-        public ParseContext Context { get; } = new(maxDepth);
+        public ParseContext Context { get; } = new(maxDepth, scanNumberLists);
 
         // Retargeted to each input in turn; its buffer is kept.
         public InputAccumulator Values { get; } = new(new TensorSpec("", TensorDataType.Float32, null), []);
