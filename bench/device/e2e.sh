@@ -6,6 +6,7 @@
 #   SERVER_CPUS (0-7)  LOAD_CPUS (8-15)  MODEL (dlrm)  MODEL_DIR (examples/models/dlrm)
 #   IDS (cat_0=1000,...)  BATCH (256)  DURATION (10)  WARMUP (10: the first API measured after a server start reads low while the JIT tiers up)  CONCURRENCY (8)
 #   ENGINE: ONNX Runtime flags given to both the server and the in-process run (e.g. "--intra_op_threads 1")
+#   SERVE_EXTRA: flags for the server only (e.g. "--sched_batch")
 #   APIS (grpc rest kserve-grpc kserve-rest)  BATCHING (1: also the batch-1 runs with batching off and on)
 #   MAX_BATCH (256)  BATCH_THREADS (4)  MAX_ENQUEUED (64): the batching parameters of both batch-1 parts
 #   DLRMV2 (1: also batching off and on with MLPerf DLRMv2's dense network, a demo bundle written under $OUT)
@@ -23,6 +24,7 @@ duration="${DURATION:-10}"
 warmup="${WARMUP:-10}"
 concurrency="${CONCURRENCY:-8}"
 read -ra engine <<<"${ENGINE:-}"
+read -ra serve_extra <<<"${SERVE_EXTRA:-}"
 read -ra bench_extra <<<"${BENCH_EXTRA:-}"   # e.g. "--bag 4" for a bundle's sparse features
 read -ra apis <<<"${APIS:-grpc rest kserve-grpc kserve-rest}"
 
@@ -41,7 +43,7 @@ trap '[ -n "$server_pid" ] && kill "$server_pid" 2>/dev/null' EXIT
 serve() { # serve <grpc port> <rest port> <extra flags...>
   local grpc=$1 rest=$2; shift 2
   taskset -c "$server_cpus" "${recserve[@]}" serve --model_name "$model" --model_base_path "$model_dir" \
-    --port "$grpc" --rest_api_port "$rest" --bind_address 127.0.0.1 "${engine[@]}" "$@" >"$out/server-$grpc.log" 2>&1 &
+    --port "$grpc" --rest_api_port "$rest" --bind_address 127.0.0.1 "${engine[@]}" "${serve_extra[@]}" "$@" >"$out/server-$grpc.log" 2>&1 &
   server_pid=$!
   for _ in $(seq 1 600); do
     grep -q "RecServe ready" "$out/server-$grpc.log" && return 0
@@ -95,7 +97,7 @@ PY
 [ "${BATCHING:-1}" = 1 ] || exit 0
 
 # 2. Batch-1 requests from 64 clients, batching off and on.
-OUT="$out" MODEL="$model" MODEL_DIR="$model_dir" IDS="$ids" ENGINE="${ENGINE:-}" BENCH_EXTRA="${BENCH_EXTRA:-}" \
+OUT="$out" MODEL="$model" MODEL_DIR="$model_dir" IDS="$ids" ENGINE="${ENGINE:-} ${SERVE_EXTRA:-}" BENCH_EXTRA="${BENCH_EXTRA:-}" \
   SERVER_CPUS="$server_cpus" LOAD_CPUS="$load_cpus" DURATION="$duration" WARMUP="$warmup" \
   MAX_BATCH="${MAX_BATCH:-256}" BATCH_THREADS="${BATCH_THREADS:-4}" MAX_ENQUEUED="${MAX_ENQUEUED:-64}" bash bench/batching.sh
 
@@ -105,6 +107,6 @@ OUT="$out" MODEL="$model" MODEL_DIR="$model_dir" IDS="$ids" ENGINE="${ENGINE:-}"
 v2="$out/dlrmv2-model/dlrmv2"
 [ -d "$v2/1" ] || "${recserve[@]}" demo-model --rows 10000 --dim 128 --tables 26 --dense 13 --bottom 512,256,128 \
   --cross-layers 3 --cross-rank 512 --hidden 1024,1024,512,256 --out "$v2/1" | tail -n 1
-OUT="$out/dlrmv2" MODEL=dlrmv2 MODEL_DIR="$v2" IDS="$(seq -s, -f 'f_%g=10000' 0 25)" ENGINE="${ENGINE:-}" \
+OUT="$out/dlrmv2" MODEL=dlrmv2 MODEL_DIR="$v2" IDS="$(seq -s, -f 'f_%g=10000' 0 25)" ENGINE="${ENGINE:-} ${SERVE_EXTRA:-}" \
   SERVER_CPUS="$server_cpus" LOAD_CPUS="$load_cpus" DURATION="$duration" WARMUP="$warmup" \
   MAX_BATCH="${MAX_BATCH:-256}" BATCH_THREADS="${BATCH_THREADS:-4}" MAX_ENQUEUED="${MAX_ENQUEUED:-64}" bash bench/batching.sh

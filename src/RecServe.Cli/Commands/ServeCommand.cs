@@ -34,6 +34,12 @@ internal static class ServeCommand
                 "size arrives in one read and is parsed from one piece; 0 = Kestrel's own 4 KiB blocks.",
             DefaultValueFactory = _ => defaults.SocketBlockKib,
         };
+        var schedBatch = new Option<bool>("--sched_batch")
+        {
+            Description = "Run the server's threads under Linux's SCHED_BATCH policy: a thread woken by the network does not " +
+                "preempt the one computing a prediction, so a loaded core switches less and serves more; latency suffers " +
+                "when the cores are shared with other programs.",
+        };
         var batching = new Option<bool>("--enable_batching") { Description = "Merge concurrent requests into batches (dynamic batching)." };
         var batchingFile = new Option<string?>("--batching_parameters_file") { Description = "Batching knobs: TF-Serving's text format or JSON (max_batch_size, batch_timeout_micros, num_batch_threads, max_enqueued_batches, allowed_batch_sizes)." };
 
@@ -84,7 +90,7 @@ internal static class ServeCommand
             "  RECSERVE_MODEL_BASE_PATH=/models/dlrm RECSERVE_MODEL_NAME=dlrm recserve serve\n" +
             "  recserve serve --config /etc/recserve/appsettings.json   # {\"RecServe\": {\"rest_api_port\": 9501}}")
         {
-            port, restPort, bind, modelName, basePath, configFile, poll, maxMessage, intraOp, interOp, spinning, inlineIo, socketBlock, batching, batchingFile, maxElements, maxBatchRows, maxStringBytes, maxJsonDepth, maxConcurrent, tlsCert, tlsKey, tlsClientCa, monitoringPort, monitoringBind, adminToken, stateDir, recordWarmup, config, logFormat,
+            port, restPort, bind, modelName, basePath, configFile, poll, maxMessage, intraOp, interOp, spinning, inlineIo, socketBlock, schedBatch, batching, batchingFile, maxElements, maxBatchRows, maxStringBytes, maxJsonDepth, maxConcurrent, tlsCert, tlsKey, tlsClientCa, monitoringPort, monitoringBind, adminToken, stateDir, recordWarmup, config, logFormat,
             device, redisEndpoints, redisPassword, redisTls, redisTimeout, redisOnFailure,
             deltaStreamRedis, deltaStreamPrefix,
         };
@@ -105,6 +111,7 @@ internal static class ServeCommand
                 AllowSpinning = parse.GetValue(spinning),
                 InlineIoScheduling = parse.GetValue(inlineIo),
                 SocketBlockKib = parse.GetValue(socketBlock),
+                SchedBatch = parse.GetValue(schedBatch),
                 EnableBatching = parse.GetValue(batching) || !string.IsNullOrEmpty(parse.GetValue(batchingFile)),
                 BatchingParametersFile = parse.GetValue(batchingFile),
                 MaxTensorElements = parse.GetValue(maxElements),
@@ -132,13 +139,18 @@ internal static class ServeCommand
             };
             try
             {
+                if (options.SchedBatch)
+                {
+                    // Before the host and the models start their threads, so that those inherit the policy.
+                    BatchSchedulingPolicy.ApplyToProcess();
+                }
                 var app = RecServeHost.Build(options);
                 await app.StartAsync(cancellationToken).ConfigureAwait(false);
                 ServerLogging.ReportReady(app, options);
                 await app.WaitForShutdownAsync(cancellationToken).ConfigureAwait(false);
                 return 0;
             }
-            catch (Exception e) when (e is ArgumentException or FormatException or IOException)
+            catch (Exception e) when (e is ArgumentException or FormatException or IOException or PlatformNotSupportedException)
             {
                 Console.Error.WriteLine($"recserve serve: {e.Message}");
                 return 2;

@@ -65,6 +65,12 @@ public sealed record ServerOptions
     public bool InlineIoScheduling { get; init; }
 
     /// <summary>
+    /// Run every thread under Linux's SCHED_BATCH policy (<see cref="BatchSchedulingPolicy"/>): woken threads do not
+    /// preempt the one computing, fewer switches per request; applied by <c>recserve serve</c> to its own process.
+    /// </summary>
+    public bool SchedBatch { get; init; }
+
+    /// <summary>
     /// Size in KiB of the blocks Kestrel's connections read into and write from (<see cref="LargeBlockMemoryPool"/>);
     /// 0 keeps Kestrel's own pool of 4 KiB blocks.
     /// </summary>
