@@ -8,8 +8,10 @@
 #   ENGINE: ONNX Runtime flags given to both the server and the in-process run (e.g. "--intra_op_threads 1")
 #   SERVE_EXTRA: flags for the server only (e.g. "--sched_batch")
 #   APIS (grpc rest kserve-grpc kserve-rest)  BATCHING (1: also the batch-1 runs with batching off and on)
-#   MAX_BATCH (256)  BATCH_THREADS (4)  MAX_ENQUEUED (64): the batching parameters of both batch-1 parts
-#   DLRMV2 (1: also batching off and on with MLPerf DLRMv2's dense network, a demo bundle written under $OUT)
+#   MAX_BATCH (256)  BATCH_THREADS (4)  MAX_ENQUEUED (64): the batching parameters of both batch-1 parts,
+#   BATCH_CLIENTS (64): their concurrent clients (CONCURRENCY is the batch-256 part's)
+#   DLRMV2 (1: also batching off and on with MLPerf DLRMv2's dense network)  DLRMV2_DIR (/tmp/recserve-bench-dlrmv2:
+#   where that demo bundle is written once, 200 MB, outside the results)
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 out="${OUT:-artifacts/e2e}"
@@ -97,16 +99,16 @@ PY
 [ "${BATCHING:-1}" = 1 ] || exit 0
 
 # 2. Batch-1 requests from 64 clients, batching off and on.
-OUT="$out" MODEL="$model" MODEL_DIR="$model_dir" IDS="$ids" ENGINE="${ENGINE:-} ${SERVE_EXTRA:-}" BENCH_EXTRA="${BENCH_EXTRA:-}" \
+CONCURRENCY="${BATCH_CLIENTS:-64}" OUT="$out" MODEL="$model" MODEL_DIR="$model_dir" IDS="$ids" ENGINE="${ENGINE:-} ${SERVE_EXTRA:-}" BENCH_EXTRA="${BENCH_EXTRA:-}" \
   SERVER_CPUS="$server_cpus" LOAD_CPUS="$load_cpus" DURATION="$duration" WARMUP="$warmup" \
   MAX_BATCH="${MAX_BATCH:-256}" BATCH_THREADS="${BATCH_THREADS:-4}" MAX_ENQUEUED="${MAX_ENQUEUED:-64}" bash bench/batching.sh
 
 # 3. The same with MLPerf DLRMv2's dense network (bottom MLP, three low-rank DCNv2 cross layers, top MLP; 64 MB of
 # weights), where the model call rather than the transport dominates a batch-1 request.
 [ "${DLRMV2:-1}" = 1 ] || exit 0
-v2="$out/dlrmv2-model/dlrmv2"
+v2="${DLRMV2_DIR:-/tmp/recserve-bench-dlrmv2}/dlrmv2"
 [ -d "$v2/1" ] || "${recserve[@]}" demo-model --rows 10000 --dim 128 --tables 26 --dense 13 --bottom 512,256,128 \
   --cross-layers 3 --cross-rank 512 --hidden 1024,1024,512,256 --out "$v2/1" | tail -n 1
-OUT="$out/dlrmv2" MODEL=dlrmv2 MODEL_DIR="$v2" IDS="$(seq -s, -f 'f_%g=10000' 0 25)" ENGINE="${ENGINE:-} ${SERVE_EXTRA:-}" \
+CONCURRENCY="${BATCH_CLIENTS:-64}" OUT="$out/dlrmv2" MODEL=dlrmv2 MODEL_DIR="$v2" IDS="$(seq -s, -f 'f_%g=10000' 0 25)" ENGINE="${ENGINE:-} ${SERVE_EXTRA:-}" \
   SERVER_CPUS="$server_cpus" LOAD_CPUS="$load_cpus" DURATION="$duration" WARMUP="$warmup" \
   MAX_BATCH="${MAX_BATCH:-256}" BATCH_THREADS="${BATCH_THREADS:-4}" MAX_ENQUEUED="${MAX_ENQUEUED:-64}" bash bench/batching.sh
