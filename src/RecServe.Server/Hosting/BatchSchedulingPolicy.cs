@@ -20,9 +20,6 @@ public static partial class BatchSchedulingPolicy
     private const int SchedBatch = 3;
     private const int NoSuchThread = 3; // ESRCH: the thread ended while the task list was walked.
 
-    /// <summary>Whether <paramref name="threadId"/> (a Linux task id) runs under SCHED_BATCH.</summary>
-    public static bool IsBatch(int threadId) => SchedGetScheduler(threadId) == SchedBatch;
-
     /// <summary>Sets SCHED_BATCH on every thread of this process, including threads created meanwhile.</summary>
     /// <exception cref="PlatformNotSupportedException">Not on Linux.</exception>
     /// <exception cref="IOException">The kernel refused the policy.</exception>
@@ -66,7 +63,4 @@ public static partial class BatchSchedulingPolicy
 
     [LibraryImport("libc", EntryPoint = "sched_setscheduler", SetLastError = true)]
     private static partial int SchedSetScheduler(int threadId, int policy, ref SchedParam parameters);
-
-    [LibraryImport("libc", EntryPoint = "sched_getscheduler")]
-    private static partial int SchedGetScheduler(int threadId);
 }
