@@ -31,29 +31,25 @@ internal static class DenseGraphBuilder
         {
             graph.Input.Add(FloatValue(name, options.Dim));
         }
-        var pooledWidth = (long)pooledInputs.Count * options.Dim;
         var concat = new NodeProto { OpType = "Concat", Name = "concat", Output = { Features }, Attribute = { new AttributeProto { Name = "axis", Type = AttributeProto.Types.AttributeType.Int, I = 1 } } };
-        long width;
-        if (denseInput is null)
-        {
-            concat.Input.AddRange(pooledInputs);
-            width = pooledWidth;
-        }
-        else if (options.Bottom.Count == 0)
+        var width = (long)pooledInputs.Count * options.Dim;
+        if (denseInput is not null)
         {
             graph.Input.Add(FloatValue(denseInput, options.Dense));
-            concat.Input.AddRange(pooledInputs);
-            concat.Input.Add(denseInput);
-            width = pooledWidth + options.Dense;
         }
-        else
+        if (denseInput is not null && options.Bottom.Count > 0)
         {
             // DLRM puts the dense path's output first in the interaction's input; so does this graph.
-            graph.Input.Add(FloatValue(denseInput, options.Dense));
             var (bottom, bottomWidth) = AddMlp(graph, denseInput, options.Dense, options.Bottom, layer => ($"bw{layer}", $"bb{layer}", $"bottom{layer}"), random);
             concat.Input.Add(bottom);
-            concat.Input.AddRange(pooledInputs);
-            width = bottomWidth + pooledWidth;
+            width += bottomWidth;
+        }
+        concat.Input.AddRange(pooledInputs);
+        if (denseInput is not null && options.Bottom.Count == 0)
+        {
+            // Without a bottom MLP the raw dense input comes last, as in the original demo network.
+            concat.Input.Add(denseInput);
+            width += options.Dense;
         }
         graph.Node.Add(concat);
 
