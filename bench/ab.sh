@@ -17,24 +17,18 @@ read -ra bench_extra <<<"${BENCH_EXTRA:-}"
 mkdir -p "$out"
 export DOTNET_TC_CallCountingDelayMs="${DOTNET_TC_CallCountingDelayMs:-0}"
 source bench/device/recserve-command.sh
-free_port() { python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'; }
 
 server_pid=
 trap '[ -n "$server_pid" ] && kill "$server_pid" 2>/dev/null' EXIT
 run() { # run <side> <pair>
   local side=$1 pair=$2 flags_var="${1}_FLAGS" env_var="${1}_ENV"
-  local flags env grpc rest port
+  local flags grpc rest port
   read -ra flags <<<"${!flags_var:-}"
-  read -ra env <<<"${!env_var:-}"
+  read -ra server_env <<<"${!env_var:-}"
   grpc=$(free_port); rest=$(free_port)
   port=$grpc; case "${API:-grpc}" in rest|kserve-rest) port=$rest ;; esac
-  env "${env[@]}" taskset -c "${SERVER_CPUS:-0}" "${recserve[@]}" serve --model_name "$model" --model_base_path "$model_dir" \
-    --port "$grpc" --rest_api_port "$rest" --bind_address 127.0.0.1 "${flags[@]}" >"$out/server-$side$pair.log" 2>&1 &
-  server_pid=$!
-  until grep -q "RecServe ready" "$out/server-$side$pair.log"; do
-    kill -0 "$server_pid" 2>/dev/null || { cat "$out/server-$side$pair.log"; exit 1; }
-    sleep 0.2
-  done
+  start_server "$out/server-$side$pair.log" "${SERVER_CPUS:-0}" --model_name "$model" --model_base_path "$model_dir" \
+    --port "$grpc" --rest_api_port "$rest" --bind_address 127.0.0.1 "${flags[@]}"
   taskset -c "${LOAD_CPUS:-1}" "${recserve[@]}" bench --api "${API:-grpc}" --target "127.0.0.1:$port" --model "$model" \
     --batch "${BATCH:-256}" --concurrency "${CONCURRENCY:-8}" --connections "${CONNECTIONS:-4}" --warmup "${WARMUP:-10}" \
     --duration "${DURATION:-10}" "${bench_extra[@]}" --server-pid "$server_pid" --json "$out/$side$pair.json" >/dev/null

@@ -23,7 +23,6 @@ mkdir -p "$out"
 # Both runs reach steady state within the warm-up (see bench/device/e2e.sh for why the tier-up delay is off).
 export DOTNET_TC_CallCountingDelayMs="${DOTNET_TC_CallCountingDelayMs:-0}"
 source bench/device/recserve-command.sh
-free_port() { python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'; }
 
 printf 'max_batch_size { value: %s }\nbatch_timeout_micros { value: %s }\nnum_batch_threads { value: %s }\nmax_enqueued_batches { value: %s }\n' \
   "${MAX_BATCH:-64}" "${BATCH_TIMEOUT_MICROS:-0}" "${BATCH_THREADS:-1}" "${MAX_ENQUEUED:-1000}" >"$out/batching.txt"
@@ -33,13 +32,8 @@ trap '[ -n "$server_pid" ] && kill "$server_pid" 2>/dev/null' EXIT
 run() { # run <name> <serve flags...>
   local name=$1; shift
   local grpc rest; grpc=$(free_port); rest=$(free_port)
-  taskset -c "$server_cpus" "${recserve[@]}" serve --model_name "$model" --model_base_path "$model_dir" \
-    --port "$grpc" --rest_api_port "$rest" --bind_address 127.0.0.1 "${engine[@]}" "$@" >"$out/server-$name.log" 2>&1 &
-  server_pid=$!
-  until grep -q "RecServe ready" "$out/server-$name.log"; do
-    kill -0 "$server_pid" 2>/dev/null || { cat "$out/server-$name.log"; exit 1; }
-    sleep 0.2
-  done
+  start_server "$out/server-$name.log" "$server_cpus" --model_name "$model" --model_base_path "$model_dir" \
+    --port "$grpc" --rest_api_port "$rest" --bind_address 127.0.0.1 "${engine[@]}" "$@"
   echo "== $name"
   taskset -c "$load_cpus" "${recserve[@]}" bench --api grpc --target "127.0.0.1:$grpc" --model "$model" --batch 1 \
     --concurrency "${CONCURRENCY:-64}" --connections "${CONNECTIONS:-8}" --warmup "${WARMUP:-10}" --duration "${DURATION:-15}" \

@@ -98,10 +98,16 @@ for api in apis:
 PY
 [ "${BATCHING:-1}" = 1 ] || exit 0
 
+# batching <out> <model> <model dir> <ids> <bench extra>: bench/batching.sh with every setting passed explicitly, so
+# none leaks in from this script's environment (CONCURRENCY, BENCH_EXTRA are the batch-256 part's).
+batching() {
+  CONCURRENCY="${BATCH_CLIENTS:-64}" OUT="$1" MODEL="$2" MODEL_DIR="$3" IDS="$4" BENCH_EXTRA="$5" ENGINE="${ENGINE:-} ${SERVE_EXTRA:-}" \
+    SERVER_CPUS="$server_cpus" LOAD_CPUS="$load_cpus" DURATION="$duration" WARMUP="$warmup" \
+    MAX_BATCH="${MAX_BATCH:-256}" BATCH_THREADS="${BATCH_THREADS:-4}" MAX_ENQUEUED="${MAX_ENQUEUED:-64}" bash bench/batching.sh
+}
+
 # 2. Batch-1 requests from 64 clients, batching off and on.
-CONCURRENCY="${BATCH_CLIENTS:-64}" OUT="$out" MODEL="$model" MODEL_DIR="$model_dir" IDS="$ids" ENGINE="${ENGINE:-} ${SERVE_EXTRA:-}" BENCH_EXTRA="${BENCH_EXTRA:-}" \
-  SERVER_CPUS="$server_cpus" LOAD_CPUS="$load_cpus" DURATION="$duration" WARMUP="$warmup" \
-  MAX_BATCH="${MAX_BATCH:-256}" BATCH_THREADS="${BATCH_THREADS:-4}" MAX_ENQUEUED="${MAX_ENQUEUED:-64}" bash bench/batching.sh
+batching "$out" "$model" "$model_dir" "$ids" "${BENCH_EXTRA:-}"
 
 # 3. The same with MLPerf DLRMv2's dense network (bottom MLP, three low-rank DCNv2 cross layers, top MLP; 64 MB of
 # weights), where the model call rather than the transport dominates a batch-1 request.
@@ -109,6 +115,4 @@ CONCURRENCY="${BATCH_CLIENTS:-64}" OUT="$out" MODEL="$model" MODEL_DIR="$model_d
 v2="${DLRMV2_DIR:-/tmp/recserve-bench-dlrmv2}/dlrmv2"
 [ -d "$v2/1" ] || "${recserve[@]}" demo-model --rows 10000 --dim 128 --tables 26 --dense 13 --bottom 512,256,128 \
   --cross-layers 3 --cross-rank 512 --hidden 1024,1024,512,256 --out "$v2/1" | tail -n 1
-CONCURRENCY="${BATCH_CLIENTS:-64}" OUT="$out/dlrmv2" MODEL=dlrmv2 MODEL_DIR="$v2" IDS="$(seq -s, -f 'f_%g=10000' 0 25)" ENGINE="${ENGINE:-} ${SERVE_EXTRA:-}" \
-  SERVER_CPUS="$server_cpus" LOAD_CPUS="$load_cpus" DURATION="$duration" WARMUP="$warmup" \
-  MAX_BATCH="${MAX_BATCH:-256}" BATCH_THREADS="${BATCH_THREADS:-4}" MAX_ENQUEUED="${MAX_ENQUEUED:-64}" bash bench/batching.sh
+batching "$out/dlrmv2" dlrmv2 "$v2" "$(seq -s, -f 'f_%g=10000' 0 25)" ""
